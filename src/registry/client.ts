@@ -1,0 +1,91 @@
+import { RegistryError } from '../errors.js';
+import type { Digest } from '../model/digest.js';
+import { formatRepository } from '../model/reference.js';
+import { withAuth } from './auth.js';
+import { fetchBlob } from './blob.js';
+import { createCredentialResolver } from './credentials.js';
+import { toRegistryBaseUrl, toRepositoryUrl, type RegistryContext, type RepositoryRef } from './endpoint.js';
+import { createBaseFetch } from './fetch.js';
+import { DEFAULT_MAX_BLOB_BYTES } from './limits.js';
+import { fetchManifest, type FetchedManifest } from './manifest.js';
+import { withRedirects } from './redirect.js';
+import { fetchReferrers, type ReferrersList } from './referrers.js';
+import { withRetry } from './retry.js';
+import { fetchTags } from './tags.js';
+
+/** How the client talks to registries. Every field has a default; tests inject env, fetch and sleep. */
+export interface RegistryClientOptions {
+  /** Per request, including reading the body. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** Extra attempts for 429/502/503/504 and reset connections. Default 3. */
+  retries?: number;
+  /** Largest blob accepted. Default 128 MiB. */
+  maxBlobBytes?: number;
+  /** Hosts (host[:port]) spoken to over plain HTTP; loopback registries always are. */
+  insecureRegistries?: string[];
+  /** Environment for credentials (DOCKER_CONFIG, HOME, PATH, GITHUB_TOKEN, GH_TOKEN). Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Default globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Waits between retries. Default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A read-only OCI distribution client. Every manifest and blob it returns has had its sha256 checked against the digest
+ * it was asked for (or, by tag, against `Docker-Content-Digest`) before parsing. Tokens and credentials are cached for
+ * the client's lifetime (one run).
+ */
+export class RegistryClient {
+  readonly #context: RegistryContext;
+
+  constructor(options: RegistryClientOptions = {}) {
+    const insecure = options.insecureRegistries ?? [];
+    const base = createBaseFetch({ fetch: options.fetch ?? globalThis.fetch, timeoutMs: options.timeoutMs ?? 30_000 });
+    const retrying = withRetry(base, { retries: options.retries ?? 3, sleep: options.sleep ?? defaultSleep });
+    const transport = withAuth(withRedirects(retrying), createCredentialResolver(options.env ?? process.env));
+    this.#context = {
+      fetch: transport,
+      urlFor: (repo, path) => toRepositoryUrl(toRegistryBaseUrl(repo.registry, insecure), repo, path),
+      maxBlobBytes: options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
+    };
+  }
+
+  /**
+   * Fetches a manifest or index by tag or digest.
+   *
+   * @throws RegistryError NOT_FOUND when the registry has no such manifest.
+   */
+  async getManifest(repo: RepositoryRef, reference: string): Promise<FetchedManifest> {
+    const manifest = await fetchManifest(this.#context, repo, reference);
+    if (manifest === undefined) {
+      const separator = reference.startsWith('sha256:') ? '@' : ':';
+      throw new RegistryError('NOT_FOUND', `expected manifest ${formatRepository(repo)}${separator}${reference}, got HTTP 404`, {
+        status: 404,
+      });
+    }
+    return manifest;
+  }
+
+  /** Like getManifest, but a 404 is `undefined` (cosign `.sig`/`.att` tags that do not exist). */
+  findManifest(repo: RepositoryRef, reference: string): Promise<FetchedManifest | undefined> {
+    return fetchManifest(this.#context, repo, reference);
+  }
+
+  /** Fetches a blob, checked against its digest (and size, when given). */
+  getBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): Promise<Uint8Array> {
+    return fetchBlob(this.#context, repo, descriptor);
+  }
+
+  /** All tags of a repository, following Link pagination; unsorted. */
+  listTags(repo: RepositoryRef): Promise<string[]> {
+    return fetchTags(this.#context, repo);
+  }
+
+  /** Manifests referring to `subject`, via the referrers API or the `sha256-<hex>` fallback tag. */
+  listReferrers(repo: RepositoryRef, subject: Digest): Promise<ReferrersList> {
+    return fetchReferrers(this.#context, repo, subject);
+  }
+}

@@ -1,0 +1,46 @@
+import { RegistryError } from '../errors.js';
+
+/** Node/undici error codes that mean the connection broke mid-flight and a retry may succeed. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+
+/**
+ * Maps a thrown fetch or stream error to a RegistryError: TIMEOUT when the per-request signal fired, NETWORK otherwise,
+ * naming the host (never the full URL, which may carry a token on a redirect) and the low-level code.
+ */
+export function toTransportError(error: unknown, what: string, host?: string): RegistryError {
+  if (error instanceof RegistryError) return error;
+  const where = host !== undefined ? ` from ${host}` : '';
+  if (isTimeout(error)) {
+    return new RegistryError('TIMEOUT', `expected a response${where} for ${what}, got a timeout`, { cause: error });
+  }
+  return new RegistryError('NETWORK', `expected a response${where} for ${what}, got ${networkCode(error)}`, {
+    cause: error,
+  });
+}
+
+/** Whether a transport error is a reset connection worth retrying (not a refusal, DNS failure or timeout). */
+export function isTransientNetworkError(error: unknown): boolean {
+  if (!(error instanceof RegistryError) || error.code !== 'NETWORK') return false;
+  return TRANSIENT_CODES.has(networkCode(error.cause));
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+/** The most specific error code in a cause chain (undici wraps the socket error in `TypeError: fetch failed`). */
+function networkCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return error instanceof Error ? oneLine(error.message) : 'an unknown network error';
+}
+
+/** Collapses whitespace and bounds the length of text that came from a server. */
+export function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}

@@ -1,0 +1,102 @@
+import { RegistryError } from '../errors.js';
+import { toTransportError } from './errors.js';
+
+/** Manifests and tag/referrer lists: generous for real indexes, small enough to never exhaust memory. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Default cap for blobs (cosign's `COSIGN_MAX_ATTACHMENT_SIZE` default). */
+export const DEFAULT_MAX_BLOB_BYTES = 128 * 1024 * 1024;
+/** Token responses and error bodies (go-containerregistry uses the same). */
+export const MAX_SMALL_BODY_BYTES = 64 * 1024;
+
+export interface ReadLimit {
+  /** Reading more than this fails with TOO_LARGE. */
+  maxBytes: number;
+  /** The exact size the body must have (a descriptor's size), if known. */
+  expectedSize?: number;
+  /** For error messages, e.g. `blob ghcr.io/acme/app@sha256:…`. */
+  what: string;
+}
+
+/**
+ * Reads a response body completely, refusing bodies over the cap and bodies shorter than announced
+ * (Content-Length or descriptor size), so a truncated or endless stream never reaches a parser.
+ *
+ * @throws RegistryError TOO_LARGE over the cap, MALFORMED_RESPONSE on truncation or size mismatch,
+ *   TIMEOUT/NETWORK when the stream fails.
+ */
+export async function readBody(response: Response, limit: ReadLimit): Promise<Uint8Array> {
+  const { maxBytes, expectedSize, what } = limit;
+  const header = response.headers.get('content-length');
+  const announced = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
+  if (announced !== undefined && announced > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new RegistryError('TOO_LARGE', `expected ${what} of at most ${maxBytes} bytes, got Content-Length ${announced}`, {
+      status: response.status,
+    });
+  }
+
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = response.body?.getReader();
+  try {
+    for (;;) {
+      if (reader === undefined) break;
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw new RegistryError('TOO_LARGE', `expected ${what} of at most ${maxBytes} bytes, got more`, {
+          status: response.status,
+        });
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    // A connection closed before Content-Length bytes arrived surfaces here as undici's "terminated".
+    if (announced !== undefined && received < announced) throw truncated(what, announced, received, response.status, error);
+    throw toTransportError(error, what);
+  }
+
+  if (announced !== undefined && received !== announced) throw truncated(what, announced, received, response.status);
+  if (expectedSize !== undefined && received !== expectedSize) {
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `expected ${what} of ${expectedSize} bytes (descriptor size), got ${received}${received < expectedSize ? ' (truncated)' : ''}`,
+      { status: response.status },
+    );
+  }
+  return concat(chunks, received);
+}
+
+/** Reads a JSON body under the cap; malformed JSON is MALFORMED_RESPONSE. */
+export async function readJson(response: Response, limit: ReadLimit): Promise<unknown> {
+  return parseJson(await readBody(response, limit), limit.what);
+}
+
+/** Parses JSON bytes; malformed JSON is MALFORMED_RESPONSE. */
+export function parseJson(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+  } catch (error) {
+    throw new RegistryError('MALFORMED_RESPONSE', `expected JSON for ${what}, got unparseable content`, { cause: error });
+  }
+}
+
+function truncated(what: string, announced: number, received: number, status: number, cause?: unknown): RegistryError {
+  return new RegistryError('MALFORMED_RESPONSE', `expected ${announced} bytes for ${what}, got ${received} (truncated)`, {
+    status,
+    cause,
+  });
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
