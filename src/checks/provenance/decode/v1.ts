@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { provenanceError } from '../errors.js';
+import { SLSA_PROVENANCE_V1, type Provenance } from './provenance.js';
+import { describeZodIssue, subjectSchema } from './v0.2.js';
+
+/** The GitHub Actions workflow build type (slsa-framework/github-actions-buildtypes `workflow/v1`). */
+export const GITHUB_WORKFLOW_BUILD_TYPE = 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1';
+
+const resourceDescriptor = z
+  .object({
+    uri: z.string().optional(),
+    digest: z.record(z.string(), z.string()).optional(),
+    name: z.string().optional(),
+    downloadLocation: z.string().optional(),
+    mediaType: z.string().optional(),
+    content: z.string().optional(),
+    annotations: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+// Field set of in-toto-golang's SLSA v1 `ProvenancePredicate`, rejecting unknown fields (DisallowUnknownFields).
+// Go matches keys case-insensitively, so both spellings of invocationID are accepted.
+const statementSchema = z
+  .object({
+    _type: z.string(),
+    predicateType: z.literal(SLSA_PROVENANCE_V1),
+    subject: z.array(subjectSchema),
+    predicate: z
+      .object({
+        buildDefinition: z
+          .object({
+            buildType: z.string(),
+            externalParameters: z.unknown(),
+            internalParameters: z.unknown().optional(),
+            resolvedDependencies: z.array(resourceDescriptor).optional(),
+          })
+          .strict(),
+        runDetails: z
+          .object({
+            builder: z
+              .object({
+                id: z.string(),
+                version: z.record(z.string(), z.string()).optional(),
+                builderDependencies: z.array(resourceDescriptor).optional(),
+              })
+              .strict(),
+            metadata: z
+              .object({
+                invocationID: z.string().optional(),
+                invocationId: z.string().optional(),
+                startedOn: z.string().optional(),
+                finishedOn: z.string().optional(),
+              })
+              .strict()
+              .optional(),
+            byproducts: z.array(resourceDescriptor).optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+  })
+  .strict();
+
+type StatementV1 = z.infer<typeof statementSchema>;
+
+const workflowParameters = z.object({
+  workflow: z.object({ ref: z.string().min(1), repository: z.string().min(1), path: z.string().min(1) }),
+});
+const workflowInternals = z.object({ github: z.object({ event_name: z.string() }) });
+
+// The workflow build type records the triggering ref in externalParameters.workflow; map it onto the v0.2
+// environment key names so the tag and branch rules are shared.
+function toWorkflowProvenance(data: StatementV1): Provenance {
+  const external = workflowParameters.safeParse(data.predicate.buildDefinition.externalParameters);
+  if (!external.success) {
+    throw provenanceError('invalidDssePayload', `externalParameters.${describeZodIssue(external.error)}`);
+  }
+  const internal = workflowInternals.safeParse(data.predicate.buildDefinition.internalParameters);
+  if (!internal.success) {
+    throw provenanceError('invalidDssePayload', `internalParameters.${describeZodIssue(internal.error)}`);
+  }
+  const { ref, repository } = external.data.workflow;
+  const refType = ref.startsWith('refs/tags/') ? 'tag' : ref.startsWith('refs/heads/') ? 'branch' : '';
+  const source = data.predicate.buildDefinition.resolvedDependencies?.[0];
+  return {
+    predicateType: SLSA_PROVENANCE_V1,
+    builderId: data.predicate.runDetails.builder.id,
+    buildType: data.predicate.buildDefinition.buildType,
+    triggerUri: `git+${repository}@${ref}`,
+    sourceUri: source === undefined ? undefined : (source.uri ?? ''),
+    subjects: data.subject,
+    commit: source?.digest?.['gitCommit'],
+    environment: {
+      github_ref_type: refType,
+      github_ref: ref,
+      github_base_ref: '',
+      github_event_name: internal.data.github.event_name,
+    },
+  };
+}
+
+/**
+ * Decodes an SLSA v1 provenance statement strictly. Only build types whose layout is known are read (today the
+ * GitHub Actions workflow build type); any other build type is rejected with `buildType is invalid`.
+ */
+export function toProvenanceV1(statement: unknown): Provenance {
+  const parsed = statementSchema.safeParse(statement);
+  if (!parsed.success) throw provenanceError('invalidDssePayload', describeZodIssue(parsed.error), parsed.error);
+  const buildType = parsed.data.predicate.buildDefinition.buildType;
+  if (buildType !== GITHUB_WORKFLOW_BUILD_TYPE) {
+    throw provenanceError('invalidBuildType', `expected ${GITHUB_WORKFLOW_BUILD_TYPE}, got '${buildType}'`);
+  }
+  return toWorkflowProvenance(parsed.data);
+}
