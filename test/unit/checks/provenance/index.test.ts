@@ -134,7 +134,7 @@ describe('builder identity (C.2)', () => {
       { builderId: 'https://github.com/evil/builder/.github/workflows/b.yml' },
       'invalidBuilderId',
     ],
-  ])('%s → %s', (_name, signer, options, sentinel) => {
+  ])('%s → %s', (_name, signer: { generatorRef?: string; workflow?: string; issuer?: string }, options, sentinel) => {
     const run = generatorRun({ signer: { ref: 'refs/tags/v1.1.2', ...signer }, generatorRef: signer.generatorRef });
     expect(sentinelOf(run, options)).toBe(sentinel);
   });
