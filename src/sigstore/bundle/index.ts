@@ -1,0 +1,1 @@
+export { type ArtifactInput, type BundleVerification, verifySigstoreBundle } from './verify.js';

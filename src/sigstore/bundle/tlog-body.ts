@@ -1,0 +1,110 @@
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import { VerificationError } from '../../errors.js';
+
+/** The key material that signed the bundle: the leaf certificate, or the managed public key (SPKI DER). */
+export type SignerMaterial = { certificateDer: Uint8Array } | { publicKeyDer: Uint8Array };
+
+/** A Rekor entry body, decoded from `canonicalizedBody`. */
+export interface TlogBody {
+  kind: string;
+  apiVersion: string;
+  spec: Record<string, unknown>;
+}
+
+function tlogError(message: string): VerificationError {
+  return new VerificationError('TLOG_ERROR', `transparency log: ${message}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Walks a path of object keys, returning undefined when any step is missing. */
+function at(value: unknown, ...keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** Decodes `canonicalizedBody` and checks it names the same kind and version as the entry. */
+export function toTlogBody(canonicalizedBody: Uint8Array, kind: string, version: string): TlogBody {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(canonicalizedBody).toString('utf8'));
+  } catch {
+    throw tlogError('expected a JSON entry body, got unparseable bytes');
+  }
+  if (!isRecord(body) || typeof body.kind !== 'string' || typeof body.apiVersion !== 'string' || !isRecord(body.spec)) {
+    throw tlogError('expected an entry body with kind, apiVersion and spec');
+  }
+  if (body.kind !== kind || body.apiVersion !== version) {
+    throw tlogError(`expected a ${kind}/${version} body, got ${body.kind}/${body.apiVersion}`);
+  }
+  return { kind: body.kind, apiVersion: body.apiVersion, spec: body.spec };
+}
+
+/** Rekor v1 bodies carry base64(PEM); returns the DER of the certificate or SPKI it holds. */
+function fromBase64Pem(value: unknown): { certificateDer: Uint8Array } | { publicKeyDer: Uint8Array } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const pem = Buffer.from(value, 'base64').toString('utf8');
+  try {
+    if (pem.includes('-----BEGIN CERTIFICATE-----')) return { certificateDer: new X509Certificate(pem).raw };
+    return { publicKeyDer: createPublicKey(pem).export({ type: 'spki', format: 'der' }) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rekor v2 bodies carry `{x509Certificate: {rawBytes}}` or `{publicKey: {rawBytes}}` (base64 DER). */
+function fromV2Verifier(verifier: unknown): SignerMaterial | undefined {
+  const cert = at(verifier, 'x509Certificate', 'rawBytes');
+  if (typeof cert === 'string') return { certificateDer: Buffer.from(cert, 'base64') };
+  const key = at(verifier, 'publicKey', 'rawBytes');
+  if (typeof key === 'string') return { publicKeyDer: Buffer.from(key, 'base64') };
+  return undefined;
+}
+
+/** Every verifier (certificate or key) the entry body records, by kind and version. */
+function bodyVerifiers(body: TlogBody): (SignerMaterial | undefined)[] {
+  const id = `${body.kind}/${body.apiVersion}`;
+  const signatures = (list: unknown): unknown[] => (Array.isArray(list) ? list : []);
+  switch (id) {
+    case 'hashedrekord/0.0.1':
+      return [fromBase64Pem(at(body.spec, 'signature', 'publicKey', 'content'))];
+    case 'hashedrekord/0.0.2':
+      return [fromV2Verifier(at(body.spec, 'hashedRekordV002', 'signature', 'verifier'))];
+    case 'dsse/0.0.1':
+      return signatures(at(body.spec, 'signatures')).map((s) => fromBase64Pem(at(s, 'verifier')));
+    case 'dsse/0.0.2':
+      return signatures(at(body.spec, 'dsseV002', 'signatures')).map((s) => fromV2Verifier(at(s, 'verifier')));
+    case 'intoto/0.0.2':
+      return signatures(at(body.spec, 'content', 'envelope', 'signatures')).map((s) => fromBase64Pem(at(s, 'publicKey')));
+    default:
+      throw tlogError(`expected a supported entry kind (hashedrekord, dsse, intoto/0.0.2), got ${id}`);
+  }
+}
+
+function sameMaterial(a: SignerMaterial, b: SignerMaterial): boolean {
+  if ('certificateDer' in a && 'certificateDer' in b) return Buffer.from(a.certificateDer).equals(b.certificateDer);
+  if ('publicKeyDer' in a && 'publicKeyDer' in b) return Buffer.from(a.publicKeyDer).equals(b.publicKeyDer);
+  return false;
+}
+
+/**
+ * The library compares signatures and digests with the entry body but not who signed: the certificate (or key)
+ * recorded in the log must be exactly the bundle's, else a log entry for another signer could be replayed.
+ */
+export function verifyTlogBodySigner(body: TlogBody, signer: SignerMaterial): void {
+  const verifiers = bodyVerifiers(body);
+  if (verifiers.length !== 1) {
+    throw tlogError(`expected exactly 1 verifier in the ${body.kind} entry body, got ${verifiers.length}`);
+  }
+  const recorded = verifiers[0];
+  if (!recorded || !sameMaterial(recorded, signer)) {
+    const what = 'certificateDer' in signer ? 'certificate' : 'public key';
+    throw tlogError(`expected the entry body to record the bundle's ${what}, got a different one`);
+  }
+}

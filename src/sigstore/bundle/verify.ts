@@ -1,0 +1,166 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Bundle } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { describeError, type ErrorCode, VerificationError, VerifyReleaseError } from '../../errors.js';
+import type { SignerInfo, VerifiedTlogEntry } from '../../model/evidence.js';
+import { toSignerInfo } from '../certificate.js';
+import type { TrustRoot } from '../trust.js';
+import { type ArtifactInput, toMessageContent, toPaeMessageContent } from './content.js';
+import { isRekorV2, verifyInclusionShape, verifyLogKeyValidity } from './inclusion.js';
+import { parseBundle } from './parse.js';
+import { verifyDsseSubject } from './subject.js';
+import { type SignerMaterial, type TlogBody, toTlogBody, verifyTlogBodySigner } from './tlog-body.js';
+
+export type { ArtifactInput } from './content.js';
+
+/** What a verified bundle proves. */
+export interface BundleVerification {
+  /** Keyless (certificate) bundles. */
+  signer?: SignerInfo;
+  /** Managed-key bundles. */
+  publicKeyHint?: string;
+  /** DSSE bundles. */
+  dsse?: { payloadType: string; payload: Uint8Array };
+  tlogEntries: VerifiedTlogEntry[];
+  verifiedTimes: string[];
+}
+
+/** A verified time more than this far in the future is a forgery or a broken clock, not a signature. */
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+
+function fail(code: ErrorCode, message: string, cause?: unknown): VerificationError {
+  return new VerificationError(code, message, { cause });
+}
+
+/** Maps @sigstore/verify's error codes onto ours, keeping its message after the step name. */
+function fromLibraryError(error: unknown): VerifyReleaseError {
+  if (error instanceof VerifyReleaseError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = describeError(error);
+  if (code.startsWith('TLOG')) return fail('TLOG_ERROR', `transparency log: ${message} (${code})`, error);
+  if (code === 'CERTIFICATE_ERROR' && /SCT/.test(message)) return fail('SCT_ERROR', `certificate transparency: ${message}`, error);
+  if (code === 'CERTIFICATE_ERROR') return fail('CERTIFICATE_ERROR', `certificate: ${message}`, error);
+  if (code === 'TIMESTAMP_ERROR') return fail('TIMESTAMP_ERROR', `timestamp: ${message}`, error);
+  if (code === 'SIGNATURE_ERROR' || code === 'PUBLIC_KEY_ERROR') return fail('SIGNATURE_ERROR', `signature: ${message}`, error);
+  return fail('BUNDLE_INVALID', `bundle: expected a verifiable bundle, got ${message}`, error);
+}
+
+function parsePublicKey(pem: string): KeyObject {
+  try {
+    return createPublicKey(pem);
+  } catch (error) {
+    throw fail('SIGNATURE_ERROR', `signature: expected a PEM public key, got ${describeError(error)}`, error);
+  }
+}
+
+/** The signed entity the library verifies, with content adapted for digest-only artifacts and Rekor v2 DSSE. */
+function toEntity(bundle: Bundle, bodies: TlogBody[], artifact: ArtifactInput | undefined): SignedEntity {
+  let entity: SignedEntity;
+  try {
+    entity = toSignedEntity(bundle);
+  } catch (error) {
+    const code = /timestamp|RFC3161/i.test(describeError(error)) ? 'TIMESTAMP_ERROR' : 'BUNDLE_INVALID';
+    throw fail(code, `bundle: expected parseable verification material, got ${describeError(error)}`, error);
+  }
+  const content = bundle.content;
+  if (content.$case === 'messageSignature') {
+    return { ...entity, signature: toMessageContent(content.messageSignature, artifact) };
+  }
+  const paeEntries = bodies.filter((body) => body.kind === 'hashedrekord').length;
+  if (paeEntries === 0) return entity;
+  if (paeEntries !== bodies.length) {
+    throw fail('TLOG_ERROR', 'transparency log: expected DSSE entries of one encoding, got hashedrekord mixed with others');
+  }
+  return { ...entity, signature: toPaeMessageContent(content.dsseEnvelope) };
+}
+
+/** Every time a SET or an RFC3161 timestamp vouches for; the library has already verified each. */
+function verifiedTimesOf(entity: SignedEntity): Date[] {
+  return entity.timestamps.flatMap((ts) => {
+    if (ts.$case === 'timestamp-authority') return [ts.timestamp.signingTime];
+    return ts.tlogEntry.inclusionPromise ? [new Date(Number(ts.tlogEntry.integratedTime) * 1000)] : [];
+  });
+}
+
+function toVerifiedEntry(bundle: Bundle, index: number, body: TlogBody): VerifiedTlogEntry {
+  const entry = bundle.verificationMaterial.tlogEntries[index];
+  const result: VerifiedTlogEntry = { logIndex: entry?.logIndex ?? '', kind: body.kind, version: body.apiVersion };
+  if (entry?.inclusionPromise && !isRekorV2(body)) result.integratedTime = Number(entry.integratedTime);
+  return result;
+}
+
+/**
+ * Verifies a Sigstore bundle (v0.1–v0.3) against a trusted root: certificate chain and SCT (or a managed key),
+ * transparency log inclusion (SET and/or inclusion proof with signed checkpoint) and body binding, RFC3161
+ * timestamps, and the signature. For message signatures the artifact (bytes or digest) is required; for DSSE,
+ * a given artifact must be a subject of the in-toto statement (or, for other payload types, the payload).
+ * Identity is not checked here (see verifyIdentity). Throws VerificationError naming the failed step.
+ */
+export function verifySigstoreBundle(
+  bundleJson: unknown,
+  trust: TrustRoot,
+  options: { artifact?: ArtifactInput; publicKey?: string },
+): BundleVerification {
+  const { bundle, leafDer } = parseBundle(bundleJson);
+  const material = bundle.verificationMaterial.content;
+  let signer: SignerMaterial;
+  let managedKey: KeyObject | undefined;
+  if (material.$case === 'publicKey') {
+    if (options.publicKey === undefined) throw fail('SIGNATURE_ERROR', 'signature: expected a public key for a managed-key bundle, got none');
+    managedKey = parsePublicKey(options.publicKey);
+    signer = { publicKeyDer: managedKey.export({ type: 'spki', format: 'der' }) };
+  } else {
+    if (options.publicKey !== undefined) throw fail('SIGNATURE_ERROR', 'signature: expected a managed-key bundle for --key, got a certificate');
+    if (!leafDer) throw fail('BUNDLE_INVALID', 'bundle: expected a signing certificate, got none');
+    signer = { certificateDer: leafDer };
+  }
+  const entries = bundle.verificationMaterial.tlogEntries;
+  const bodies = entries.map((entry) => toTlogBody(entry.canonicalizedBody, entry.kindVersion?.kind ?? '', entry.kindVersion?.version ?? ''));
+  entries.forEach((entry, i) => verifyInclusionShape(entry, bodies[i] as TlogBody));
+  bodies.forEach((body) => verifyTlogBodySigner(body, signer));
+  const signerInfo = leafDer ? toSignerInfo(leafDer) : undefined;
+
+  let root: TrustedRoot;
+  try {
+    root = TrustedRoot.fromJSON(trust.json);
+  } catch (error) {
+    throw fail('TRUST_ROOT_ERROR', `trusted root: expected a valid root, got ${describeError(error)}`, error);
+  }
+  const key = managedKey;
+  const trustMaterial = toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined);
+  const entity = toEntity(bundle, bodies, options.artifact);
+  const verifier = new Verifier(trustMaterial, {
+    tlogThreshold: 1,
+    ctlogThreshold: material.$case === 'publicKey' ? 0 : 1,
+    timestampThreshold: 1,
+  });
+  try {
+    verifier.verify(entity);
+  } catch (error) {
+    throw fromLibraryError(error);
+  }
+
+  const times = verifiedTimesOf(entity);
+  const latest = Math.max(...times.map((t) => t.getTime()));
+  if (latest > Date.now() + FUTURE_TOLERANCE_MS) {
+    throw fail('TIMESTAMP_ERROR', `timestamp: expected verified times in the past, got ${new Date(latest).toISOString()}`);
+  }
+  entries.forEach((entry) => verifyLogKeyValidity(entry, root, times));
+  if (signerInfo) {
+    const outside = times.find((t) => t < new Date(signerInfo.notBefore) || t > new Date(signerInfo.notAfter));
+    if (outside) throw fail('CERTIFICATE_ERROR', `certificate: expected validity to cover ${outside.toISOString()}, it does not`);
+  }
+  const result: BundleVerification = {
+    tlogEntries: bodies.map((body, i) => toVerifiedEntry(bundle, i, body)),
+    verifiedTimes: times.map((t) => t.toISOString()),
+  };
+  if (signerInfo) result.signer = signerInfo;
+  if (material.$case === 'publicKey') result.publicKeyHint = material.publicKey.hint;
+  if (bundle.content.$case === 'dsseEnvelope') {
+    const { payloadType, payload } = bundle.content.dsseEnvelope;
+    if (options.artifact) verifyDsseSubject(payloadType, payload, options.artifact);
+    result.dsse = { payloadType, payload: new Uint8Array(payload) };
+  }
+  return result;
+}

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { DEFAULT_MIRROR_URL, initTUF } from '@sigstore/tuf';
+import { toTrustMaterial } from '@sigstore/verify';
+import { describeError, VerificationError } from '../errors.js';
+
+/** A validated Sigstore trusted root and where it came from. */
+export interface TrustRoot {
+  /** The validated `trusted_root.json` object. */
+  json: unknown;
+  source: 'tuf' | 'embedded' | 'file';
+  /** Set when the root is a fallback the user should know about. */
+  notice?: string;
+}
+
+const TRUSTED_ROOT_MEDIA_TYPE = /^application\/vnd\.dev\.sigstore\.trustedroot(\.v0\.\d+)?\+json(;version=0\.\d+)?$/;
+const ROOT_LISTS = ['tlogs', 'certificateAuthorities', 'ctlogs', 'timestampAuthorities'] as const;
+
+function rootError(message: string, cause?: unknown): VerificationError {
+  return new VerificationError('TRUST_ROOT_ERROR', `trusted root: ${message}`, { cause });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A log key whose `validFor` is present but has no `start` makes the root malformed (sigstore-go rejects it;
+ * sigstore-js silently treats it as "since the beginning of time"). An absent `validFor` means "always".
+ */
+function checkLogKeys(root: Record<string, unknown>, list: 'tlogs' | 'ctlogs'): void {
+  for (const [index, log] of ((root[list] as unknown[] | undefined) ?? []).entries()) {
+    if (!isRecord(log) || !isRecord(log.publicKey) || typeof log.publicKey.rawBytes !== 'string') {
+      throw rootError(`expected ${list}[${index}].publicKey.rawBytes, got none`);
+    }
+    if (!isRecord(log.logId) || typeof log.logId.keyId !== 'string') {
+      throw rootError(`expected ${list}[${index}].logId.keyId, got none`);
+    }
+    const validFor = log.publicKey.validFor;
+    if (validFor !== undefined && (!isRecord(validFor) || typeof validFor.start !== 'string')) {
+      throw rootError(`expected ${list}[${index}].publicKey.validFor.start, got none`);
+    }
+  }
+}
+
+/** Validates a parsed `trusted_root.json`; throws VerificationError TRUST_ROOT_ERROR if it is malformed. */
+export function trustRootFromJson(json: unknown, source: TrustRoot['source']): TrustRoot {
+  if (!isRecord(json)) throw rootError(`expected a JSON object, got ${json === null ? 'null' : typeof json}`);
+  if (typeof json.mediaType !== 'string' || !TRUSTED_ROOT_MEDIA_TYPE.test(json.mediaType)) {
+    throw rootError(`expected a trustedroot mediaType, got ${String(json.mediaType)}`);
+  }
+  for (const list of ROOT_LISTS) {
+    if (json[list] !== undefined && !Array.isArray(json[list])) throw rootError(`expected ${list} to be an array`);
+  }
+  checkLogKeys(json, 'tlogs');
+  checkLogKeys(json, 'ctlogs');
+  try {
+    // Building the trust material parses every key and certificate, so a bad one fails here, not mid-verification.
+    toTrustMaterial(TrustedRoot.fromJSON(json));
+  } catch (error) {
+    throw rootError(`expected parseable keys and certificates, got ${describeError(error)}`, error);
+  }
+  return { json, source };
+}
+
+/** Parses a trusted root file: one JSON object, or JSON Lines (`gh attestation trusted-root`) merged into one. */
+function parseRootFile(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not a single JSON document: try JSON Lines below.
+  }
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  let merged: Record<string, unknown> | undefined;
+  for (const [index, line] of lines.entries()) {
+    let root: unknown;
+    try {
+      root = JSON.parse(line);
+    } catch (error) {
+      throw rootError(`expected JSON or JSON Lines in ${path}, got invalid JSON on line ${index + 1}`, error);
+    }
+    if (!isRecord(root)) throw rootError(`expected a JSON object on line ${index + 1} of ${path}`);
+    merged ??= { mediaType: root.mediaType };
+    for (const list of ROOT_LISTS) {
+      const items = root[list];
+      if (items === undefined) continue;
+      if (!Array.isArray(items)) throw rootError(`expected ${list} to be an array on line ${index + 1} of ${path}`);
+      merged[list] = [...((merged[list] as unknown[] | undefined) ?? []), ...items];
+    }
+  }
+  if (!merged) throw rootError(`expected a trusted root in ${path}, got an empty file`);
+  return merged;
+}
+
+/** The public-good trusted root embedded in @sigstore/tuf (its `seeds.json`); may be stale after key rotation. */
+export function embeddedTrustRoot(notice?: string): TrustRoot {
+  const seeds = createRequire(import.meta.url)('@sigstore/tuf/seeds.json') as Record<
+    string,
+    { targets?: Record<string, string> } | undefined
+  >;
+  const encoded = seeds[DEFAULT_MIRROR_URL]?.targets?.['trusted_root.json'];
+  if (!encoded) throw rootError('expected a trusted_root.json in @sigstore/tuf/seeds.json, got none');
+  const root = trustRootFromJson(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')), 'embedded');
+  return notice === undefined ? root : { ...root, notice };
+}
+
+function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  if (env.TUF_ROOT) return env.TUF_ROOT;
+  const cacheHome = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cacheHome, 'verify-release', 'tuf');
+}
+
+/**
+ * Loads the trusted root: from `path` (JSON or JSON Lines), else from the Sigstore TUF repository (`TUF_MIRROR`
+ * overrides the mirror), falling back to the root embedded in @sigstore/tuf with a `notice`. `offline` skips TUF.
+ */
+export async function loadTrustRoot(
+  options: { path?: string; cacheDir?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; offline?: boolean } = {},
+): Promise<TrustRoot> {
+  if (options.path !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(options.path, 'utf8');
+    } catch (error) {
+      throw rootError(`expected a readable file at ${options.path}, got ${describeError(error)}`, error);
+    }
+    return trustRootFromJson(parseRootFile(text, options.path), 'file');
+  }
+  if (options.offline) return embeddedTrustRoot();
+  const env = options.env ?? process.env;
+  try {
+    const tuf = await initTUF({
+      cachePath: options.cacheDir ?? defaultCacheDir(env),
+      mirrorURL: env.TUF_MIRROR || DEFAULT_MIRROR_URL,
+      timeout: options.timeoutMs ?? 5000,
+      retry: false,
+    });
+    return trustRootFromJson(JSON.parse(await tuf.getTarget('trusted_root.json')), 'tuf');
+  } catch (error) {
+    return embeddedTrustRoot(
+      `TUF unreachable (${describeError(error)}): using the trusted root embedded in @sigstore/tuf (may be stale)`,
+    );
+  }
+}
