@@ -23,7 +23,8 @@ const CODES: Record<string, ErrorCode> = {
 export function toLibraryError(error: unknown): VerifyReleaseError {
   if (error instanceof VerifyReleaseError) return error;
   if (error instanceof LibraryVerificationError || error instanceof LibraryPolicyError) {
-    const code = CODES[error.code] ?? 'SIGNATURE_ERROR';
+    const sct = error.code === 'CERTIFICATE_ERROR' && /SCT/.test(error.message);
+    const code = sct ? 'SCT_ERROR' : (CODES[error.code] ?? 'SIGNATURE_ERROR');
     return new VerificationError(code, `sigstore verification failed (${error.code}): ${oneLine(error.message)}`, {
       cause: error,
     });

@@ -55,8 +55,16 @@ export function verifyWithOwnTlogCheck(
       ? new Date(legacy.rekor.Payload.integratedTime * 1000).toISOString()
       : timestamp.timestamp.signingTime.toISOString(),
   );
+  const signer = toSignerInfo(legacy.annotations.certificateDer);
+  // The library checks validity per timestamp while building the path; checked again on the decoded signer so
+  // both verification paths enforce the same rule.
+  const [notBefore, notAfter] = [Date.parse(signer.notBefore), Date.parse(signer.notAfter)];
+  const outside = verifiedTimes.find((time) => Date.parse(time) < notBefore || Date.parse(time) > notAfter);
+  if (outside) {
+    throw new VerificationError('CERTIFICATE_ERROR', `expected the certificate to be valid at ${outside}, got ${signer.notBefore}..${signer.notAfter}`);
+  }
   const result: BundleVerification = {
-    signer: toSignerInfo(legacy.annotations.certificateDer),
+    signer,
     tlogEntries: [
       {
         logIndex: String(legacy.rekor.Payload.logIndex),
