@@ -1,6 +1,6 @@
 import { bundleFromJSON } from '@sigstore/bundle';
 import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
-import { VerificationError, VerifyReleaseError } from '../../errors.js';
+import { InternalError, VerificationError, VerifyReleaseError } from '../../errors.js';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import type { BundleVerification } from '../bundle/index.js';
 import { toSignerInfo } from '../certificate.js';
@@ -35,7 +35,7 @@ export function verifyWithOwnTlogCheck(
 ): BundleVerification {
   const kind = kindVersionOf(legacy.body);
   if (!OWN_TLOG_KINDS.includes(kind)) {
-    throw new VerificationError('INTERNAL', `expected one of ${OWN_TLOG_KINDS.join(', ')}, got ${kind}`);
+    throw new InternalError(`expected one of ${OWN_TLOG_KINDS.join(', ')}, got ${kind}`);
   }
   verifyLegacySET(legacy.rekor, material.tlogs);
   const entity = toEntity(layer, legacy);
