@@ -143,7 +143,7 @@ export async function pushJsonManifest(
   reg: TestRegistry,
   repo: string,
   reference: string,
-  manifest: { mediaType?: string } & object,
+  manifest: { mediaType?: string; [field: string]: unknown },
 ): Promise<{ digest: Digest; size: number; bytes: Uint8Array }> {
   if (manifest.mediaType === undefined) throw new Error('pushJsonManifest needs manifest.mediaType');
   const bytes = new TextEncoder().encode(JSON.stringify(manifest));

@@ -1,0 +1,35 @@
+import semver from 'semver';
+
+// Only plain release spellings count: `1.2.3`, `v1.2.3`, optionally `-prerelease`; no build metadata (`+` is not
+// allowed in docker tags anyway) and none of semver's loose forms.
+const RELEASE_TAG = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
+/** Whether a tag looks like a release: `v1.2.3` or `1.2.3`, with an optional semver prerelease. */
+export function isReleaseTag(tag: string): boolean {
+  return RELEASE_TAG.test(tag) && semver.valid(tag) !== null;
+}
+
+/**
+ * The release tags among `tags`, newest first by semver precedence (v1.10.0 before v1.2.0); prereleases only when
+ * asked for. Equal versions spelled both ways sort by spelling, so the order is stable.
+ */
+export function toReleaseTags(tags: readonly string[], includePrereleases: boolean): string[] {
+  return tags
+    .filter((tag) => isReleaseTag(tag) && (includePrereleases || semver.prerelease(tag) === null))
+    .sort((a, b) => semver.rcompare(a, b) || (a < b ? 1 : a > b ? -1 : 0));
+}
+
+/** The newest release tag, or undefined when there is none. */
+export function selectLatestRelease(tags: readonly string[], includePrereleases: boolean): string | undefined {
+  return toReleaseTags(tags, includePrereleases)[0];
+}
+
+/**
+ * The tag for a pinned version: the exact tag if it exists, otherwise the release tag with the same version in the
+ * other spelling (`1.2.3` finds `v1.2.3` and back). A pinned prerelease is found whatever `includePrereleases` says.
+ */
+export function findPinnedRelease(tags: readonly string[], version: string): string | undefined {
+  if (tags.includes(version)) return version;
+  if (!isReleaseTag(version)) return undefined;
+  return toReleaseTags(tags, true).find((tag) => semver.eq(tag, version));
+}
