@@ -19,9 +19,16 @@ export interface ParsedBundle {
   leafDer?: Uint8Array;
 }
 
-// Standard base64 with padding, or base64url without: the protobuf JSON mapping accepts both; the library's
-// decoder silently skips invalid characters, so everything is checked here first.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$|^[A-Za-z0-9_-]*$/;
+// The protobuf JSON mapping accepts standard or URL-safe base64, padded or not, and (like Go's decoder) line breaks;
+// the library's decoder silently skips any other invalid character, so everything is checked here first.
+const BASE64 = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/;
+
+function isBase64(value: string): boolean {
+  const text = value.replace(/\r?\n/g, '');
+  if (!BASE64.test(text)) return false;
+  return text.includes('=') ? text.length % 4 === 0 : text.length % 4 !== 1;
+}
+
 const UINT = /^(0|[1-9][0-9]*)$/;
 
 function invalid(message: string): VerificationError {
@@ -39,7 +46,7 @@ function field(value: unknown, path: string): Record<string, unknown> {
 
 function checkBase64(value: unknown, path: string, required = true): void {
   if (value === undefined && !required) return;
-  if (typeof value !== 'string' || (required && value === '') || !BASE64.test(value)) {
+  if (typeof value !== 'string' || (required && value === '') || !isBase64(value)) {
     throw invalid(`expected base64 at ${path}, got ${JSON.stringify(value)?.slice(0, 40)}`);
   }
 }
@@ -57,11 +64,11 @@ function checkTlogEntry(value: unknown, path: string, version: BundleVersion): v
   checkUint(entry.logIndex, `${path}.logIndex`);
   checkBase64(field(entry.logId, `${path}.logId`).keyId, `${path}.logId.keyId`);
   checkBase64(entry.canonicalizedBody, `${path}.canonicalizedBody`);
-  if (entry.integratedTime !== undefined) checkUint(entry.integratedTime, `${path}.integratedTime`);
-  if (entry.inclusionPromise !== undefined) {
+  if (entry.integratedTime != null) checkUint(entry.integratedTime, `${path}.integratedTime`);
+  if (entry.inclusionPromise != null) {
     checkBase64(field(entry.inclusionPromise, `${path}.inclusionPromise`).signedEntryTimestamp, `${path}.inclusionPromise.signedEntryTimestamp`);
   }
-  if (entry.inclusionProof === undefined) {
+  if (entry.inclusionProof == null) {
     if (version !== '0.1') throw invalid(`expected ${path}.inclusionProof in a v${version} bundle, got none`);
     return;
   }
@@ -110,7 +117,7 @@ export function parseBundle(json: unknown): ParsedBundle {
   if (!Array.isArray(entries)) throw invalid('expected an array at verificationMaterial.tlogEntries');
   entries.forEach((entry, i) => checkTlogEntry(entry, `tlogEntries[${i}]`, version));
   const timestamps = material.timestampVerificationData;
-  if (timestamps !== undefined) {
+  if (timestamps != null) {
     const list = field(timestamps, 'timestampVerificationData').rfc3161Timestamps ?? [];
     if (!Array.isArray(list)) throw invalid('expected an array at rfc3161Timestamps');
     list.forEach((ts, i) => {

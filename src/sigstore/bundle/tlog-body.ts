@@ -87,10 +87,27 @@ function bodyVerifiers(body: TlogBody): (SignerMaterial | undefined)[] {
   }
 }
 
-function sameMaterial(a: SignerMaterial, b: SignerMaterial): boolean {
-  if ('certificateDer' in a && 'certificateDer' in b) return Buffer.from(a.certificateDer).equals(b.certificateDer);
-  if ('publicKeyDer' in a && 'publicKeyDer' in b) return Buffer.from(a.publicKeyDer).equals(b.publicKeyDer);
-  return false;
+/** SPKI DER of the key a certificate certifies. */
+function certificateKeyDer(certificateDer: Uint8Array): Buffer | undefined {
+  try {
+    return new X509Certificate(certificateDer).publicKey.export({ type: 'spki', format: 'der' });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A recorded certificate must be the bundle's certificate. A recorded key (Rekor v2 may log only the key of a
+ * Fulcio certificate) must be the key of the bundle's certificate, or the managed key. A managed key also
+ * matches a recorded certificate for that very key (sigstore-js signed such entries).
+ */
+function sameMaterial(recorded: SignerMaterial, signer: SignerMaterial): boolean {
+  if ('certificateDer' in recorded && 'certificateDer' in signer) {
+    return Buffer.from(recorded.certificateDer).equals(signer.certificateDer);
+  }
+  const recordedKey = 'publicKeyDer' in recorded ? recorded.publicKeyDer : certificateKeyDer(recorded.certificateDer);
+  const signerKey = 'publicKeyDer' in signer ? signer.publicKeyDer : certificateKeyDer(signer.certificateDer);
+  return recordedKey !== undefined && signerKey !== undefined && Buffer.from(recordedKey).equals(signerKey);
 }
 
 /**
