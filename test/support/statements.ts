@@ -110,8 +110,14 @@ export function slsaProvenanceStatement(o: ProvenanceSpec): InTotoStatement {
 /**
  * What `cosign attest --type cyclonedx --predicate <syft cdx.json>` signs: in-toto v0.1 with a small but
  * realistic CycloneDX 1.5 document (Syft container SBOM: serialNumber, metadata.component, components).
+ * `component` replaces metadata.component, e.g. a Go module SBOM's `pkg:golang/…?type=module` (pbs-exporter).
  */
-export function cyclonedxStatement(o: { image: string; digest: Digest; version?: string }): InTotoStatement {
+export function cyclonedxStatement(o: {
+  image: string;
+  digest: Digest;
+  version?: string;
+  component?: Record<string, string>;
+}): InTotoStatement {
   const hex = digestHex(o.digest);
   const uuid = createHash('sha256').update(hex).digest('hex');
   const serial = `urn:uuid:${uuid.slice(0, 8)}-${uuid.slice(8, 12)}-4${uuid.slice(13, 16)}-8${uuid.slice(17, 20)}-${uuid.slice(20, 32)}`;
@@ -135,7 +141,7 @@ export function cyclonedxStatement(o: { image: string; digest: Digest; version?:
       metadata: {
         timestamp: '2026-06-25T10:21:07Z',
         tools: { components: [{ type: 'application', author: 'anchore', name: 'syft', version: '1.26.1' }] },
-        component: {
+        component: o.component ?? {
           'bom-ref': `${o.image}@${o.digest}`,
           type: 'container',
           name: o.image,
