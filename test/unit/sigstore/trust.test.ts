@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTrustRoot, trustRootFromJson } from '../../../src/sigstore/trust.js';
+import { conformanceRootJson, readJson, REALWORLD } from './bundle/fixtures.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'verify-release-trust-'));
+
+describe('trustRootFromJson', () => {
+  it('accepts the public-good root', () => {
+    expect(trustRootFromJson(readJson('trusted-roots/public-good.trusted_root.json'), 'file').source).toBe('file');
+  });
+
+  it('rejects a tlog key whose validFor has no start (conformance trust-root-tlog-missing-validity-start)', () => {
+    expect(() => trustRootFromJson(conformanceRootJson('trust-root-tlog-missing-validity-start_fail'), 'file')).toThrow(
+      expect.objectContaining({ code: 'TRUST_ROOT_ERROR', message: 'trusted root: expected tlogs[1].publicKey.validFor.start, got none' }),
+    );
+  });
+
+  it('accepts a tlog key with no validFor at all (valid forever, as in the sigstore-js fixture root)', () => {
+    expect(() => trustRootFromJson(readJson('sigstore-js/extracted/verify-fixture.trusted_root.json'), 'file')).not.toThrow();
+  });
+
+  it.each([
+    ['a non-object', 'nope', /expected a JSON object/],
+    ['a wrong mediaType', { mediaType: 'application/json', tlogs: [] }, /expected a trustedroot mediaType/],
+    ['tlogs that are not an array', { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: {} }, /tlogs to be an array/],
+  ])('rejects %s', (_name, json, message) => {
+    expect(() => trustRootFromJson(json, 'file')).toThrow(message);
+  });
+
+  it('rejects a root whose key bytes do not parse', () => {
+    const root = readJson('trusted-roots/public-good.trusted_root.json');
+    root.tlogs[0].publicKey.rawBytes = Buffer.from('not a key').toString('base64');
+    expect(() => trustRootFromJson(root, 'file')).toThrow(expect.objectContaining({ code: 'TRUST_ROOT_ERROR' }));
+  });
+});
+
+describe('loadTrustRoot', () => {
+  it('reads a trusted_root.json file', async () => {
+    const root = await loadTrustRoot({ path: join(REALWORLD, 'trusted-roots/staging.trusted_root.json') });
+    expect(root.source).toBe('file');
+    expect(root.notice).toBeUndefined();
+  });
+
+  it('merges JSON Lines (gh attestation trusted-root) into one root', async () => {
+    const path = join(REALWORLD, 'sigstore-java/sigstore-java/src/test/resources/dev/sigstore/samples/bundles/github-private-no-tlog/trusted_root.jsonl');
+    const root = (await loadTrustRoot({ path })).json as { certificateAuthorities: unknown[]; tlogs: unknown[] };
+    const lines = (await import('node:fs')).readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(root.certificateAuthorities).toHaveLength(lines.reduce((n, l) => n + l.certificateAuthorities.length, 0));
+    expect(root.tlogs).toHaveLength(lines[0].tlogs.length);
+  });
+
+  it('rejects a malformed file', async () => {
+    const path = join(tmp, 'bad.json');
+    writeFileSync(path, '{"mediaType": ');
+    await expect(loadTrustRoot({ path })).rejects.toMatchObject({ code: 'TRUST_ROOT_ERROR' });
+  });
+
+  it('rejects a missing file', async () => {
+    await expect(loadTrustRoot({ path: join(tmp, 'absent.json') })).rejects.toMatchObject({ code: 'TRUST_ROOT_ERROR' });
+  });
+
+  it('offline: uses the root embedded in @sigstore/tuf without a notice', async () => {
+    const root = await loadTrustRoot({ offline: true });
+    expect(root.source).toBe('embedded');
+    expect(root.notice).toBeUndefined();
+    expect(root.json).toEqual(readJson('trusted-roots/public-good.trusted_root.json'));
+  });
+
+  it('falls back to the embedded root with a notice when TUF is unreachable (loopback mirror, no network)', async () => {
+    const root = await loadTrustRoot({
+      cacheDir: join(tmp, 'tuf'),
+      env: { TUF_MIRROR: 'http://127.0.0.1:9' },
+      timeoutMs: 1000,
+    });
+    expect(root.source).toBe('embedded');
+    expect(root.notice).toMatch(/^TUF unreachable .*: using the trusted root embedded in @sigstore\/tuf \(may be stale\)$/);
+  });
+});
