@@ -7,13 +7,15 @@ const REQUEST: RegistryRequest = { url: new URL('https://r.example/v2/a/manifest
 
 /** A transport that plays back the given outcomes in order and counts calls. */
 function scripted(outcomes: (Response | Error)[]): RegistryFetch & { calls: number } {
-  const fn = (async () => {
-    const next = outcomes[fn.calls++];
-    if (next === undefined) throw new Error('no more scripted outcomes');
-    if (next instanceof Error) throw next;
-    return next;
-  }) as RegistryFetch & { calls: number };
-  fn.calls = 0;
+  const fn = Object.assign(
+    async (): Promise<Response> => {
+      const next = outcomes[fn.calls++];
+      if (next === undefined) throw new Error('no more scripted outcomes');
+      if (next instanceof Error) throw next;
+      return next;
+    },
+    { calls: 0 },
+  );
   return fn;
 }
 
