@@ -1,0 +1,108 @@
+import { init, type CueApi } from 'cue-wasm';
+import { PolicyError } from '../errors.js';
+import type { InTotoStatement } from '../model/evidence.js';
+import { incompletePath, toPolicyViolation, type PolicyViolation } from './errors.js';
+import { strictMismatch, toAddedPaths } from './strict.js';
+
+/**
+ * The CUE language version embedded in cue-wasm 1.0.0 (cuelang.org/go v0.4.3, 2022). Policies that use newer
+ * builtins or language features do not compile.
+ */
+export const CUE_VERSION = 'v0.4.3';
+
+/**
+ * `cosign`: what `cosign verify-attestation --policy x.cue` accepts — unification succeeds (structs open, conflicts
+ * and unmatched `=~` fail, a constrained field absent from the statement passes). `strict`: additionally the
+ * result must be concrete and equal to the statement, so every constrained field must be present.
+ */
+export type PolicyMode = 'strict' | 'cosign';
+
+/** A CUE policy file: its name (for reasons) and its text. */
+export interface PolicySource {
+  name: string;
+  source: string;
+}
+
+export type PolicyOutcome = { pass: true; notes: string[] } | ({ pass: false } & PolicyViolation);
+
+/** Evaluates CUE policies against in-toto statements. */
+export interface PolicyEngine {
+  /**
+   * Unifies the policy with the whole statement (as cosign does). Resolves to the outcome; rejects with
+   * {@link PolicyError} when the policy itself does not compile or the engine could not start.
+   */
+  evaluate(policy: PolicySource, statement: InTotoStatement, mode: PolicyMode): Promise<PolicyOutcome>;
+}
+
+/** cue-wasm throws plain strings; keep the text of anything else too. */
+function errorText(error: unknown): string {
+  return typeof error === 'string' ? error : error instanceof Error ? error.message : String(error);
+}
+
+function brokenPolicy(policy: PolicySource, text: string): PolicyError {
+  return new PolicyError(`policy ${policy.name}: expected valid CUE ${CUE_VERSION}, got ${text.split('\n')[0] ?? text}`);
+}
+
+// A policy must evaluate on its own: only incomplete values (its open constraints) may remain. Anything else
+// (syntax errors, conflicts within the policy, builtins unknown to CUE v0.4.3) is a broken policy. The statement
+// is an embedding, so a policy cannot reference statement fields by name either.
+function verifyPolicyCompiles(cue: CueApi, policy: PolicySource): void {
+  try {
+    cue.parse(policy.source);
+  } catch (error) {
+    const text = errorText(error);
+    if (!text.startsWith('cue: marshal error:')) throw brokenPolicy(policy, text);
+  }
+}
+
+function evaluateWith(cue: CueApi, policy: PolicySource, statement: InTotoStatement, mode: PolicyMode): PolicyOutcome {
+  const json = JSON.stringify(statement);
+  const document = JSON.parse(json) as unknown;
+  let unified: unknown;
+  try {
+    // Policy text first, then the statement as a file-level embedding: `package` and `import` clauses keep working.
+    unified = cue.parse(`${policy.source}\n${json}`);
+  } catch (error) {
+    const text = errorText(error);
+    const missing = incompletePath(text);
+    if (missing !== undefined && mode === 'cosign') {
+      return { pass: true, notes: [`${missing} is constrained by the policy but absent from the statement`] };
+    }
+    return { pass: false, ...toPolicyViolation(text, document) };
+  }
+  if (mode === 'strict') {
+    const mismatch = strictMismatch(unified, document);
+    if (mismatch !== undefined) return { pass: false, message: mismatch };
+    return { pass: true, notes: [] };
+  }
+  return {
+    pass: true,
+    notes: toAddedPaths(unified, document).map((path) => `${path} is constrained by the policy but absent from the statement`),
+  };
+}
+
+/**
+ * Starts loading the CUE engine now (≈0.5 s of WebAssembly set-up) so that it overlaps with network work, and
+ * returns an engine whose `evaluate` waits for it.
+ */
+export function startPolicyEngine(): PolicyEngine {
+  const ready = init();
+  // The failure is reported by the first evaluate(); avoid an unhandled rejection before that.
+  ready.catch(() => undefined);
+  const compiled = new Set<string>();
+  return {
+    async evaluate(policy, statement, mode) {
+      let cue: CueApi;
+      try {
+        cue = await ready;
+      } catch (error) {
+        throw new PolicyError(`expected the CUE engine to start, got ${errorText(error)}`, { cause: error });
+      }
+      if (!compiled.has(policy.source)) {
+        verifyPolicyCompiles(cue, policy);
+        compiled.add(policy.source);
+      }
+      return evaluateWith(cue, policy, statement, mode);
+    },
+  };
+}
