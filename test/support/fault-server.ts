@@ -22,7 +22,8 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
 }
 
-export type FaultHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+/** Handles one request; the return value is ignored (a promise is awaited so a throw becomes a 500). */
+export type FaultHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => unknown;
 
 /** Starts the server on 127.0.0.1:0. A handler that throws answers 500 with the message. */
 export async function startFaultServer(handler: FaultHandler): Promise<FaultServer> {
