@@ -1,6 +1,7 @@
 import { RegistryError } from '../errors.js';
 import type { Challenge } from './challenge.js';
 import type { Credentials } from './credentials.js';
+import { oneLine } from './errors.js';
 import { MAX_SMALL_BODY_BYTES, readJson } from './limits.js';
 import { toResponseError } from './response-error.js';
 import type { RegistryFetch } from './transport.js';
@@ -75,7 +76,9 @@ function toRealmUrl(request: TokenRequest): URL {
   }
   const allowed = url?.protocol === 'https:' || (url?.protocol === 'http:' && request.allowHttpRealm);
   if (url === undefined || !allowed || url.username !== '' || url.password !== '') {
-    throw new RegistryError('AUTH', `expected an https token realm from ${request.registry}, got "${realm ?? ''}"`);
+    // Never echo userinfo: the realm comes from the server and may embed credentials.
+    const shown = url !== undefined ? `${url.protocol}//${url.host}${url.pathname}` : oneLine(realm ?? '', 100);
+    throw new RegistryError('AUTH', `expected an https token realm from ${request.registry}, got "${shown}"`);
   }
   return url;
 }
