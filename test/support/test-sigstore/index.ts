@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../../../src/model/digest.js';
 import { cosignSignStatement } from '../statements.js';
-import { BUNDLE_V03_MEDIA_TYPE, toDsseBundleJson } from './bundles.js';
+import { toDsseBundleJson } from './bundles.js';
 import { createTestCA } from './ca.js';
 import type { GithubIdentity } from './identity.js';
 import {
@@ -137,6 +137,3 @@ export async function createTestSigstore(options?: { now?: Date }): Promise<Test
     bundleAttestation,
   };
 }
-
-/** The v0.3 bundle media type is also what a referrer's artifactType must be. */
-export const BUNDLE_ARTIFACT_TYPE = BUNDLE_V03_MEDIA_TYPE;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, randomInt, sign } from 'node:crypto';
 import type { KeyPairKeyObjectResult } from 'node:crypto';
 import { initializeTLog } from '@sigstore/mock';
 
@@ -45,7 +45,37 @@ export async function logEntry(
     logIndex: entry.logIndex,
     logID: entry.logID,
     signedEntryTimestamp: entry.verification.signedEntryTimestamp,
-    inclusionProof: entry.verification.inclusionProof,
+    inclusionProof: toInclusionProof(entry, key, new URL(baseUrl).host),
+  };
+}
+
+/**
+ * The mock proves a single-entry tree (index 0, no hashes), which real logs never produce and protobuf JSON then
+ * drops. This places the entry at its logIndex in a larger tree instead: the audit path's sibling hashes are
+ * random (they stand for other entries), the root follows from them per RFC 6962, and the checkpoint is signed
+ * like Rekor v1's (`<host> - <tree id>`, key hint = first 4 bytes of the logID).
+ */
+function toInclusionProof(entry: MockLogEntry, key: KeyPairKeyObjectResult, host: string): RekorEntry['inclusionProof'] {
+  const index = BigInt(entry.logIndex);
+  const size = index + BigInt(randomInt(1, 1000));
+  // RFC 9162 2.1.3.2: the path splits into `inner` hashes below the split with size-1 and `border` hashes above.
+  const inner = (index ^ (size - 1n)).toString(2).length;
+  const border = [...(index >> BigInt(inner)).toString(2)].filter((bit) => bit === '1').length;
+  const hashes = Array.from({ length: inner + border }, () => randomBytes(32));
+  const node = (left: Buffer, right: Buffer): Buffer =>
+    createHash('sha256').update(Buffer.from([0x01])).update(left).update(right).digest();
+  let root: Buffer = createHash('sha256').update(Buffer.from([0x00])).update(Buffer.from(entry.body, 'base64')).digest();
+  hashes.forEach((hash, i) => {
+    root = i >= inner || ((index >> BigInt(i)) & 1n) === 1n ? node(hash, root) : node(root, hash);
+  });
+  const note = `${host} - ${randomInt(2 ** 47)}\n${size}\n${root.toString('base64')}\n`;
+  const signature = Buffer.concat([Buffer.from(entry.logID, 'hex').subarray(0, 4), sign('sha256', Buffer.from(note), key.privateKey)]);
+  return {
+    logIndex: entry.logIndex,
+    treeSize: Number(size),
+    rootHash: root.toString('hex'),
+    hashes: hashes.map((h) => h.toString('hex')),
+    checkpoint: `${note}\n\u2014 ${host} ${signature.toString('base64')}\n`,
   };
 }
 
