@@ -54,9 +54,12 @@ export async function readBody(response: Response, limit: ReadLimit): Promise<Ui
     }
   } catch (error) {
     if (error instanceof RegistryError) throw error;
+    const transportError = toTransportError(error, what);
     // A connection closed before Content-Length bytes arrived surfaces here as undici's "terminated".
-    if (announced !== undefined && received < announced) throw truncated(what, announced, received, response.status, error);
-    throw toTransportError(error, what);
+    if (transportError.code !== 'TIMEOUT' && announced !== undefined && received < announced) {
+      throw truncated(what, announced, received, response.status, error);
+    }
+    throw transportError;
   }
 
   if (announced !== undefined && received !== announced) throw truncated(what, announced, received, response.status);

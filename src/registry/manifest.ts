@@ -6,6 +6,7 @@ import type { RegistryContext, RepositoryRef } from './endpoint.js';
 import { MAX_MANIFEST_BYTES, parseJson, readBody } from './limits.js';
 import { isIndexMediaType, isManifestMediaType, MANIFEST_ACCEPT, type OciIndex, type OciManifest } from './media-types.js';
 import { toResponseError } from './response-error.js';
+import { discardBody } from './transport.js';
 import { verifyContentDigest } from './verify-digest.js';
 
 /** A manifest as the registry served it, its digest checked against the bytes. */
@@ -63,7 +64,7 @@ export async function fetchManifest(
     what,
   });
   if (response.status === 404) {
-    await response.body?.cancel().catch(() => undefined);
+    await discardBody(response);
     return undefined;
   }
   if (response.status !== 200) throw await toResponseError(response, what);

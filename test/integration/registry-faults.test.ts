@@ -185,6 +185,15 @@ describe('lying and broken registries', () => {
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toBe(`expected a response from ${server.host} for manifest ${server.host}/${REPO}:v1, got a timeout`);
   });
+  it('times out a body that stops arriving, rather than calling it truncated', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': String(BLOB.byteLength) });
+      res.write(BLOB.subarray(0, 5));
+    });
+    const error = await failure(clientFor({ timeoutMs: 100 }).client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }));
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toBe(`expected a response for blob ${server.host}/${REPO}@${BLOB_DIGEST}, got a timeout`);
+  });
 });
 
 describe('auth and redirects', () => {
