@@ -2,7 +2,7 @@ import { init, type CueApi } from 'cue-wasm';
 import { PolicyError } from '../errors.js';
 import type { InTotoStatement } from '../model/evidence.js';
 import { incompletePath, toPolicyViolation, type PolicyViolation } from './errors.js';
-import { strictMismatch, toAddedPaths } from './strict.js';
+import { outermostMissingPath, strictMismatch, toAddedPaths } from './strict.js';
 
 /**
  * The CUE language version embedded in cue-wasm 1.0.0 (cuelang.org/go v0.4.3, 2022). Policies that use newer
@@ -67,6 +67,10 @@ function evaluateWith(cue: CueApi, policy: PolicySource, statement: InTotoStatem
     const missing = incompletePath(text);
     if (missing !== undefined && mode === 'cosign') {
       return { pass: true, notes: [`${missing} is constrained by the policy but absent from the statement`] };
+    }
+    if (missing !== undefined) {
+      const absent = outermostMissingPath(document, missing);
+      return { pass: false, path: absent, message: `policy requires fields missing from statement: ${absent}` };
     }
     return { pass: false, ...toPolicyViolation(text, document) };
   }

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { toPathLabels } from './errors.js';
 
 /**
  * Paths present in the unified result but absent from the statement: fields the policy filled in. CUE cannot
@@ -25,4 +26,20 @@ export function strictMismatch(unified: unknown, statement: unknown): string | u
   const added = toAddedPaths(unified, statement);
   if (added.length > 0) return `policy requires fields missing from statement: ${added.join(', ')}`;
   return 'expected the policy result to equal the statement, got a different value';
+}
+
+/**
+ * The shortest prefix of a CUE path that the statement lacks (`predicate.invocation` for a policy constraint on
+ * `predicate.invocation.configSource.uri` when `invocation` is absent), or the path itself if all prefixes exist.
+ */
+export function outermostMissingPath(statement: unknown, path: string): string {
+  const labels = toPathLabels(path);
+  let node: unknown = statement;
+  for (const [index, label] of labels.entries()) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, label)) {
+      return path.split('.').length === labels.length ? labels.slice(0, index + 1).join('.') : path;
+    }
+    node = (node as Record<string, unknown>)[label];
+  }
+  return path;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isIncompleteValueError, toPathLabels, toPolicyViolation, valueAtPath } from '../../../src/policy/errors.js';
-import { toAddedPaths, strictMismatch } from '../../../src/policy/strict.js';
+import { outermostMissingPath, toAddedPaths, strictMismatch } from '../../../src/policy/strict.js';
 
 describe('toPathLabels', () => {
   it.each([
@@ -50,5 +50,16 @@ describe('strict comparison', () => {
     expect(strictMismatch({ a: 1 }, { a: 1 })).toBeUndefined();
     expect(strictMismatch({ a: 1, b: { c: 1 } }, { a: 1 })).toBe('policy requires fields missing from statement: b');
     expect(strictMismatch({ a: 2 }, { a: 1 })).toMatch(/^expected the policy result to equal the statement/);
+  });
+});
+
+describe('outermostMissingPath', () => {
+  it.each([
+    ['predicate.invocation.configSource.uri', { predicate: { builder: {} } }, 'predicate.invocation'],
+    ['predicate.foo', { predicate: {} }, 'predicate.foo'],
+    ['a', {}, 'a'],
+    ['a.b', { a: { b: 1 } }, 'a.b'],
+  ])('%s', (path, statement, expected) => {
+    expect(outermostMissingPath(statement, path)).toBe(expected);
   });
 });

@@ -1,0 +1,77 @@
+import type { CheckResult } from '../model/check-result.js';
+import type { InTotoStatement } from '../model/evidence.js';
+import { describeError } from '../errors.js';
+import { CUE_VERSION, type PolicyEngine, type PolicyMode, type PolicySource } from '../policy/cue.js';
+import type { PolicyViolation } from '../policy/errors.js';
+import { SLSA_PROVENANCE_TYPES } from './provenance/decode/provenance.js';
+
+/** The CycloneDX predicate type (`cosign attest --type cyclonedx`). */
+export const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
+
+type PolicyCheckId = 'provenance-policy' | 'sbom-policy';
+
+const KINDS: Record<PolicyCheckId, { title: string; kind: string; predicateTypes: readonly string[] }> = {
+  'provenance-policy': { title: 'Provenance policy', kind: 'provenance', predicateTypes: SLSA_PROVENANCE_TYPES },
+  'sbom-policy': { title: 'SBOM policy', kind: 'SBOM', predicateTypes: [CYCLONEDX_PREDICATE_TYPE] },
+};
+
+/** One policy that one statement did not satisfy. */
+export interface PolicyFailure extends PolicyViolation {
+  policy: string;
+  /** Index of the statement among the matching ones. */
+  statement: number;
+}
+
+// Keeps the violation fields only (drops `pass`), so the report's evidence stays flat.
+function toViolation(outcome: PolicyViolation): PolicyViolation {
+  const { path, value, constraint, message } = outcome;
+  return { message, ...(path !== undefined && { path }), ...(value !== undefined && { value }), ...(constraint !== undefined && { constraint }) };
+}
+
+/**
+ * A policy check (`provenance-policy`, `sbom-policy`): every policy file must pass for every verified statement
+ * of the matching predicate type, as `cosign verify-attestation --policy` requires. No matching statement is a
+ * failure; a policy that does not compile, or an engine that did not start, makes the check an error.
+ */
+export async function evaluatePolicies(
+  id: PolicyCheckId,
+  statements: InTotoStatement[],
+  policies: PolicySource[],
+  mode: PolicyMode,
+  engine: PolicyEngine,
+): Promise<CheckResult> {
+  const { title, kind, predicateTypes } = KINDS[id];
+  const base = { policies: policies.map((policy) => policy.name), mode, cueVersion: CUE_VERSION };
+  const result = (status: CheckResult['status'], reason: string, evidence: Record<string, unknown>): CheckResult => ({
+    id,
+    title,
+    status,
+    reason,
+    evidence: { ...base, ...evidence },
+  });
+  if (policies.length === 0) return result('skip', `no ${kind} policies configured`, {});
+  const matching = statements.filter((statement) => predicateTypes.includes(statement.predicateType));
+  if (matching.length === 0) return result('fail', `no verified ${kind} attestation to evaluate`, { statements: 0 });
+
+  const failures: PolicyFailure[] = [];
+  const notes: string[] = [];
+  try {
+    for (const policy of policies) {
+      for (const [index, statement] of matching.entries()) {
+        const outcome = await engine.evaluate(policy, statement, mode);
+        if (outcome.pass) notes.push(...outcome.notes.map((note) => `${policy.name}: ${note}`));
+        else failures.push({ policy: policy.name, statement: index, ...toViolation(outcome) });
+      }
+    }
+  } catch (error) {
+    return result('error', describeError(error), { statements: matching.length });
+  }
+  const evidence = { statements: matching.length, failures, notes };
+  const [first] = failures;
+  if (first) {
+    const others = failures.length > 1 ? ` (and ${failures.length - 1} other violation(s))` : '';
+    return result('fail', `${first.policy}: ${first.message}${others}`, evidence);
+  }
+  const count = `${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}`;
+  return result('pass', `${count} passed for ${matching.length} ${kind} attestation(s) (${mode} mode)`, evidence);
+}
