@@ -53,3 +53,53 @@ describe('sigstore-conformance bundle-verify', () => {
     else await expect(run).resolves.toBeUndefined();
   });
 });
+
+describe('verify-bundle protocol details', () => {
+  const happy = argumentsFor('happy-path-v0.3', 'PATH');
+
+  it('refuses --staging with a usage error', async () => {
+    await expect(verifyBundleCommand({ ...happy, staging: true })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: '--staging is not supported; pass --trusted-root',
+    });
+  });
+
+  it('matches the identity exactly (a prefix fails)', async () => {
+    await expect(
+      verifyBundleCommand({ ...happy, certificateIdentity: 'https://github.com/sigstore-conformance/' }),
+    ).rejects.toMatchObject({ code: 'IDENTITY_MISMATCH' });
+  });
+
+  it('treats FILE_OR_DIGEST as a file when a file of that name exists', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'verify-bundle-'));
+    const digestNamed = join(dir, `sha256:${'0'.repeat(64)}`);
+    writeFileSync(digestNamed, readFileSync(join(CASES, 'a.txt')));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      await expect(verifyBundleCommand({ ...happy, fileOrDigest: `sha256:${'0'.repeat(64)}` })).resolves.toBeUndefined();
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('uses the embedded public-good root when no --trusted-root is given', async () => {
+    const { trustedRoot: _root, ...withoutRoot } = happy;
+    // loadTrustRoot without a path tries TUF first; point it at a dead loopback mirror so no network is used.
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const saved = { mirror: process.env.TUF_MIRROR, root: process.env.TUF_ROOT };
+    process.env.TUF_MIRROR = 'http://127.0.0.1:9';
+    process.env.TUF_ROOT = mkdtempSync(join(tmpdir(), 'verify-bundle-tuf-'));
+    try {
+      await expect(verifyBundleCommand(withoutRoot)).resolves.toBeUndefined();
+    } finally {
+      for (const [name, value] of [['TUF_MIRROR', saved.mirror], ['TUF_ROOT', saved.root]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+});
