@@ -19,3 +19,8 @@ export function bundledPolicyDir(): string {
   }
   throw new InternalError(`expected the bundled policies/ folder above ${fileURLToPath(import.meta.url)}, got none`);
 }
+
+/** The path of a bundled project profile, e.g. `natrontech-gcp-mysql-backup`. */
+export function bundledProfilePath(name: string): string {
+  return join(bundledPolicyDir(), 'profiles', `${name}.json`);
+}

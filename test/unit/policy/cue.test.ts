@@ -5,6 +5,7 @@ import { startPolicyEngine, type PolicyEngine, type PolicyMode } from '../../../
 import type { InTotoStatement } from '../../../src/model/evidence.js';
 import { PolicyError } from '../../../src/errors.js';
 import { bundledPolicyDir } from '../../../src/profile/bundled.js';
+import { deriveProfile } from '../../../src/profile/derive.js';
 import { cyclonedxStatement, slsaProvenanceStatement } from '../../support/statements.js';
 
 const DIGEST = 'sha256:234e2c830c2fb31ac5671789d22adfe44d30c3ee831d01beae5e237841a13122' as const;
@@ -152,6 +153,19 @@ describe('bundled natrontech policies', () => {
     for (const mode of ['cosign', 'strict'] as const) {
       expect((await engine.evaluate(policy, statement, mode)).pass).toBe(pass);
     }
+  });
+
+  it('a derived policy judges the same statements as the bundled one', async () => {
+    const [derived] = deriveProfile('natrontech', 'gcp-mysql-backup').policies.provenance;
+    if (!derived) throw new Error('no derived policy');
+    for (const statement of [provenance(), provenance({ ref: 'refs/heads/main' }), provenance({ repo: 'evil/gcp-mysql-backup' }), provenance({ ref: 'refs/tags/v1.2.0-rc.1' })]) {
+      const [want, got] = await Promise.all([engine.evaluate(policy, statement, 'strict'), engine.evaluate(derived, statement, 'strict')]);
+      expect(got.pass).toBe(want.pass);
+    }
+    const other = deriveProfile('natrontech', 'pbs-exporter').policies.provenance[0];
+    if (!other) throw new Error('no derived policy');
+    expect((await engine.evaluate(other, provenance(), 'strict')).pass).toBe(false);
+    expect((await engine.evaluate(other, provenance({ repo: 'natrontech/pbs-exporter' }), 'strict')).pass).toBe(true);
   });
 
   it('policy-sbom.cue accepts the CycloneDX statement and rejects provenance', async () => {

@@ -1,0 +1,60 @@
+import { RE2JS } from 're2js';
+import { z } from 'zod';
+
+// OCI repository name with its registry host, no tag or digest (distribution reference grammar, lowercase).
+const IMAGE = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
+
+const re2 = z.string().min(1).refine(
+  (pattern) => {
+    try {
+      RE2JS.compile(pattern);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a valid RE2 regular expression' },
+);
+
+/** Who must have signed (cosign `--certificate-oidc-issuer` and `--certificate-identity-regexp`). */
+export const signerIdentitySchema = z
+  .object({
+    issuer: z.url(),
+    /** Go RE2, unanchored (cosign semantics): anchor with `^…$`. */
+    identityRegexp: re2,
+  })
+  .strict();
+
+/** What slsa-verifier is told about the build (`--source-uri`, `--builder-id`). */
+export const provenanceIdentitySchema = z
+  .object({
+    sourceUri: z.string().regex(/^(?:git\+https:\/\/)?github\.com\/[^/\s]+\/[^/\s]+$/, 'expected github.com/<owner>/<repo>'),
+    builderId: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** A project profile: where a project's release evidence lives and who must have produced it. */
+export const profileSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Image repository without tag, e.g. `ghcr.io/natrontech/gcp-mysql-backup`. */
+    image: z.string().regex(IMAGE, 'expected an image repository like ghcr.io/<owner>/<repo>'),
+    /** Extra repositories to search, besides the image repository (cosign `COSIGN_REPOSITORY`-style). */
+    repositories: z
+      .object({
+        signature: z.array(z.string().regex(IMAGE)),
+        sbom: z.array(z.string().regex(IMAGE)),
+        provenance: z.array(z.string().regex(IMAGE)),
+      })
+      .strict(),
+    identities: z
+      .object({ signature: signerIdentitySchema, sbom: signerIdentitySchema, provenance: provenanceIdentitySchema })
+      .strict(),
+    /** CUE policy files: paths relative to the profile file, or names of bundled policies. */
+    policies: z.object({ provenance: z.array(z.string().min(1)), sbom: z.array(z.string().min(1)) }).strict(),
+  })
+  .strict();
+
+export type Profile = z.infer<typeof profileSchema>;
+export type SignerIdentity = z.infer<typeof signerIdentitySchema>;
+export type ProvenanceIdentity = z.infer<typeof provenanceIdentitySchema>;

@@ -1,0 +1,170 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RE2JS } from 're2js';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/errors.js';
+import { bindIdentityToVersion } from '../../../src/profile/bind.js';
+import { bundledPolicyDir, bundledProfilePath } from '../../../src/profile/bundled.js';
+import { deriveProfile, toProvenancePolicy } from '../../../src/profile/derive.js';
+import { loadProfile, toProfile } from '../../../src/profile/load.js';
+
+const NATRONTECH = bundledProfilePath('natrontech-gcp-mysql-backup');
+const RELEASE = 'https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml';
+
+function matches(regexp: string, value: string): boolean {
+  return RE2JS.compile(regexp).matcher(value).find();
+}
+
+describe('bundled natrontech profile', () => {
+  it('loads with its bundled policies', async () => {
+    const { profile, policies } = await loadProfile(NATRONTECH);
+    expect(profile.image).toBe('ghcr.io/natrontech/gcp-mysql-backup');
+    expect(profile.identities.provenance).toEqual({ sourceUri: 'github.com/natrontech/gcp-mysql-backup' });
+    expect(policies.provenance.map((p) => p.name)).toEqual(['policy.cue']);
+    expect(policies.provenance[0]?.source).toContain('natrontech/gcp-mysql-backup@refs/(tags/');
+    expect(policies.sbom[0]?.source).toContain('predicateType: "https://cyclonedx.org/bom"');
+  });
+
+  it.each([
+    [`${RELEASE}@refs/tags/v1.1.2`, true],
+    [`${RELEASE}@refs/tags/v1.2.0-rc.1`, true],
+    [`${RELEASE}@refs/heads/main`, false],
+    ['https://github.com/natrontech/gcp-mysql-backup/.github/workflows/other.yml@refs/tags/v1.1.2', false],
+    ['https://github.com/evil/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2', false],
+  ])('signature identity %s → %s', async (san, expected) => {
+    const { profile } = await loadProfile(NATRONTECH);
+    expect(matches(profile.identities.signature.identityRegexp, san)).toBe(expected);
+  });
+
+  it('finds the bundled policy directory from the source tree', () => {
+    expect(bundledPolicyDir()).toMatch(/policies$/);
+  });
+});
+
+describe('loadProfile errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'verify-release-profile-'));
+  const base = {
+    name: 'x',
+    image: 'ghcr.io/o/r',
+    repositories: { signature: [], sbom: [], provenance: [] },
+    identities: {
+      signature: { issuer: 'https://token.actions.githubusercontent.com', identityRegexp: '^x$' },
+      sbom: { issuer: 'https://token.actions.githubusercontent.com', identityRegexp: '^x$' },
+      provenance: { sourceUri: 'github.com/o/r' },
+    },
+    policies: { provenance: ['policy.cue'], sbom: [] },
+  };
+
+  it.each<[string, (p: any) => void, RegExp]>([
+    ['missing issuer', (p) => delete p.identities.signature.issuer, /^profile .*: identities\.signature\.issuer: /],
+    ['invalid RE2 (lookahead)', (p) => (p.identities.sbom.identityRegexp = '^(?=x)'), /identities\.sbom\.identityRegexp: expected a valid RE2/],
+    ['image with tag', (p) => (p.image = 'ghcr.io/o/r:latest'), /^profile .*: image: expected an image repository/],
+    ['https source URI', (p) => (p.identities.provenance.sourceUri = 'https://github.com/o/r'), /identities\.provenance\.sourceUri: expected github\.com/],
+    ['unknown field', (p) => (p.extra = 1), /^profile .*: \(root\): /],
+    ['unknown policy', (p) => (p.policies.provenance = ['nope.cue']), /expected policy "nope\.cue" next to the profile or bundled/],
+  ])('%s', async (_name, edit, message) => {
+    const data = structuredClone(base);
+    edit(data);
+    const file = join(dir, 'profile.json');
+    writeFileSync(file, JSON.stringify(data));
+    const loading = loadProfile(file);
+    await expect(loading).rejects.toBeInstanceOf(UsageError);
+    await expect(loading).rejects.toMatchObject({ code: 'CONFIG' });
+    await expect(loading).rejects.toThrow(message);
+  });
+
+  it('prefers a policy next to the profile over the bundled one', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'verify-release-profile-'));
+    writeFileSync(join(local, 'policy.cue'), 'predicateType: "local"');
+    writeFileSync(join(local, 'p.json'), JSON.stringify(base));
+    const { policies } = await loadProfile(join(local, 'p.json'));
+    expect(policies.provenance[0]?.source).toBe('predicateType: "local"');
+  });
+
+  it('reports unreadable JSON in one line', async () => {
+    await expect(loadProfile(join(dir, 'absent.json'))).rejects.toThrow(/^profile .*absent\.json: expected a readable JSON file, got /);
+  });
+});
+
+describe('deriveProfile', () => {
+  it('derives the gcp-mysql-backup conventions for another project', () => {
+    const { profile, policies } = deriveProfile('natrontech', 'pbs-exporter');
+    expect(profile).toMatchObject({
+      image: 'ghcr.io/natrontech/pbs-exporter',
+      identities: { provenance: { sourceUri: 'github.com/natrontech/pbs-exporter' } },
+    });
+    const regexp = profile.identities.signature.identityRegexp;
+    expect(matches(regexp, 'https://github.com/natrontech/pbs-exporter/.github/workflows/release.yml@refs/tags/v0.9.0')).toBe(true);
+    expect(matches(regexp, 'https://github.com/natrontech/pbs-exporter/xgithub/workflows/release.yml@refs/tags/v0.9.0')).toBe(false);
+    expect(policies.provenance[0]?.source).toContain('entryPoint: ".github/workflows/release.yml"');
+    expect(policies.sbom.map((p) => p.name)).toEqual(['policy-sbom.cue']);
+  });
+
+  it('generates the bundled policy.cue shape for gcp-mysql-backup', () => {
+    const generated = toProvenancePolicy('natrontech', 'gcp-mysql-backup', '.github/workflows/release.yml');
+    expect(generated).toContain('uri: =~"^git\\\\+https://github.com/natrontech/gcp-mysql-backup@refs/(tags/v[0-9]+.[0-9]+.[0-9]+|heads/main)$"');
+  });
+
+  it('escapes regex metacharacters in names', () => {
+    const { profile, policies } = deriveProfile('my.org', 'lib.js', { workflowPath: '.github/workflows/ci.yaml' });
+    const regexp = profile.identities.signature.identityRegexp;
+    expect(regexp).toContain('my\\.org/lib\\.js/\\.github/workflows/ci\\.yaml@');
+    expect(matches(regexp, 'https://github.com/my.org/lib.js/.github/workflows/ci.yaml@refs/tags/v1.0.0')).toBe(true);
+    expect(matches(regexp, 'https://github.com/myxorg/libxjs/.github/workflows/ci.yaml@refs/tags/v1.0.0')).toBe(false);
+    expect(policies.provenance[0]?.source).toContain('github.com/my\\\\.org/lib\\\\.js@refs');
+  });
+
+  it.each([
+    ['ow ner', 'r', undefined],
+    ['o', 'r/../x', undefined],
+    ['o', 'r', '../release.yml'],
+    ['o', 'r', '.github/workflows/x.sh'],
+  ])('rejects %j/%j workflow %j', (owner, repo, workflowPath) => {
+    expect(() => deriveProfile(owner, repo, workflowPath === undefined ? {} : { workflowPath })).toThrow(UsageError);
+  });
+});
+
+describe('bindIdentityToVersion', () => {
+  const profile = toProfile(
+    {
+      name: 'x',
+      image: 'ghcr.io/natrontech/gcp-mysql-backup',
+      repositories: { signature: [], sbom: [], provenance: [] },
+      identities: {
+        signature: { issuer: 'https://token.actions.githubusercontent.com', identityRegexp: `^${RELEASE}@refs/tags/v[0-9]+.[0-9]+.[0-9]+$` },
+        sbom: { issuer: 'https://token.actions.githubusercontent.com', identityRegexp: `^${RELEASE}@refs/tags/v[0-9]+.[0-9]+.[0-9]+$` },
+        provenance: { sourceUri: 'github.com/natrontech/gcp-mysql-backup', builderId: 'https://github.com/x/y/.github/workflows/z.yml' },
+      },
+      policies: { provenance: [], sbom: [] },
+    },
+    'test',
+  );
+
+  it('pins a version tag exactly', () => {
+    const bound = bindIdentityToVersion(profile, 'v1.1.2');
+    expect(bound.provenance).toEqual({
+      sourceUri: 'github.com/natrontech/gcp-mysql-backup',
+      builderId: 'https://github.com/x/y/.github/workflows/z.yml',
+      sourceTag: 'v1.1.2',
+    });
+    const regexp = bound.identities.signature.identityRegexp ?? '';
+    expect(regexp).toBe(`^${RELEASE}@refs/tags/v1\\.1\\.2$`);
+    expect(matches(regexp, `${RELEASE}@refs/tags/v1.1.2`)).toBe(true);
+    expect(matches(regexp, `${RELEASE}@refs/tags/v1x1x2`)).toBe(false);
+    expect(matches(regexp, `${RELEASE}@refs/tags/v1.1.23`)).toBe(false);
+    expect(bound.identities.sbom.issuer).toBe('https://token.actions.githubusercontent.com');
+  });
+
+  it('pins the main branch for latest', () => {
+    const bound = bindIdentityToVersion(profile, { branch: 'main' });
+    expect(bound.provenance.sourceBranch).toBe('main');
+    expect(bound.provenance.sourceTag).toBeUndefined();
+    expect(matches(bound.identities.sbom.identityRegexp ?? '', `${RELEASE}@refs/heads/main`)).toBe(true);
+    expect(matches(bound.identities.sbom.identityRegexp ?? '', `${RELEASE}@refs/tags/v1.1.2`)).toBe(false);
+  });
+
+  it.each(['', 'v1 .2', '../x', 'latest\n'])('rejects the version %j', (version) => {
+    expect(() => bindIdentityToVersion(profile, version)).toThrow(UsageError);
+  });
+});
