@@ -19,12 +19,10 @@ const INCOMPLETE = /^cue: marshal error: (.+): cannot convert incomplete value (
 const OUT_OF_BOUND = /^(.+?): invalid value (.+) \(out of bound (.+)\)$/s;
 const CONFLICT = /^(.+?): conflicting values (.+?)(?: \(mismatched types [a-z]+ and [a-z]+\))?$/s;
 
-/** True for the error CUE gives when a constrained field has no concrete value, i.e. the statement lacks it. */
-export function isIncompleteValueError(error: string): boolean {
-  return INCOMPLETE.test(error.split('\n')[0] ?? '');
-}
-
-/** The path of an incomplete-value error, or undefined for other errors. */
+/**
+ * The path of CUE's error for a constrained field with no concrete value (i.e. the statement lacks it), or
+ * undefined for other errors.
+ */
 export function incompletePath(error: string): string | undefined {
   return INCOMPLETE.exec(error.split('\n')[0] ?? '')?.[1];
 }

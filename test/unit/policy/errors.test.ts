@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIncompleteValueError, toPathLabels, toPolicyViolation, valueAtPath } from '../../../src/policy/errors.js';
+import { incompletePath, toPathLabels, toPolicyViolation, valueAtPath } from '../../../src/policy/errors.js';
 import { outermostMissingPath, toAddedPaths, strictMismatch } from '../../../src/policy/strict.js';
 
 describe('toPathLabels', () => {
@@ -34,8 +34,8 @@ describe('toPolicyViolation', () => {
   });
 
   it('recognises incomplete-value errors', () => {
-    expect(isIncompleteValueError('cue: marshal error: a: cannot convert incomplete value "string" to JSON')).toBe(true);
-    expect(isIncompleteValueError('a: conflicting values 1 and 2')).toBe(false);
+    expect(incompletePath('cue: marshal error: a.b: cannot convert incomplete value "string" to JSON')).toBe('a.b');
+    expect(incompletePath('a: conflicting values 1 and 2')).toBeUndefined();
   });
 
   it('reads statement values by path', () => {
