@@ -64,15 +64,26 @@ export function toProvenanceBranchRef(provenance: Provenance): string {
   throw provenanceError('invalidDssePayload', `unknown ref type ${JSON.stringify(refType)}`);
 }
 
+// slsa-verifier reports a branch build checked against a tag as `invalid ref: "": unexpected ref type: ""`; same
+// sentinel here, but the message says what happened.
+function toTagRefOfTagBuild(provenance: Provenance, expected: string): string {
+  const ref = toProvenanceTagRef(provenance);
+  if (ref === '') {
+    const branch = toProvenanceBranchRef(provenance);
+    throw provenanceError('invalidRef', `expected a build of ${expected}, got a branch build of ${JSON.stringify(branch)}`);
+  }
+  return ref;
+}
+
 /** `--source-tag`: the build must be for exactly this tag name (e.g. `v1.1.2`, not `refs/tags/v1.1.2`). */
 export function verifySourceTag(provenance: Provenance, expectedTag: string): void {
-  const tag = verifyTagRef(toProvenanceTagRef(provenance));
+  const tag = verifyTagRef(toTagRefOfTagBuild(provenance, `tag '${expectedTag}'`));
   if (tag !== expectedTag) throw provenanceError('mismatchTag', `expected tag '${expectedTag}', got '${tag}'`);
 }
 
 /** `--source-versioned-tag`: see {@link verifyVersionedTag}. */
 export function verifySourceVersionedTag(provenance: Provenance, expected: string): void {
-  verifyVersionedTag(verifyTagRef(toProvenanceTagRef(provenance)), expected);
+  verifyVersionedTag(verifyTagRef(toTagRefOfTagBuild(provenance, `versioned tag '${expected}'`)), expected);
 }
 
 /** `--source-branch`: the build must be for this branch name (e.g. `main`). */
