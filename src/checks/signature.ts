@@ -1,0 +1,121 @@
+import type { CheckResult } from '../model/check-result.js';
+import type { Digest } from '../model/digest.js';
+import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
+import { verifyIdentity } from '../sigstore/identity.js';
+import { isImageSignature, verifySimpleSigningClaim, verifyStatementSubject } from '../sigstore/claims.js';
+import { describeError } from '../errors.js';
+import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
+
+export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+
+export interface SignatureCheckInput {
+  outcomes: EvidenceOutcome[];
+  policy: IdentityPolicy;
+  digest: Digest;
+  /** Every place discovery looked, for "nothing found" reasons. */
+  searched: string[];
+  /** Extra one-line hints from discovery (evidence on another digest or in an unconfigured repository). */
+  hints?: string[];
+}
+
+/**
+ * The `signature` check: passes when at least one image signature verifies with the required identity and issuer
+ * and claims the digest. Image signatures are legacy `.sig` layers and bundles whose statement is a cosign
+ * sign/v1 statement — never another attestation (cosign v3 lets an SBOM attestation satisfy `cosign verify`).
+ */
+export function evaluateSignature(input: SignatureCheckInput): CheckResult {
+  const candidates = input.outcomes.filter(isSignatureCandidate);
+  const passed: VerifiedEvidence[] = [];
+  const identityMismatches: VerifiedEvidence[] = [];
+  const claimMismatches: string[] = [];
+  const cryptoFailures: string[] = [];
+
+  for (const outcome of candidates) {
+    if (!outcome.verified) {
+      cryptoFailures.push(`${describeLocation(outcome.evidence)}: ${describeError(outcome.error)}`);
+      continue;
+    }
+    try {
+      verifyIdentity(outcome.verified.signer, input.policy);
+    } catch {
+      identityMismatches.push(outcome.verified);
+      continue;
+    }
+    try {
+      verifyDigestClaim(outcome.verified, input.digest);
+      passed.push(outcome.verified);
+    } catch (error) {
+      claimMismatches.push(describeError(error));
+    }
+  }
+
+  const hints = input.hints ?? [];
+  if (passed.length > 0) {
+    const first = passed[0]!;
+    return result('pass', `verified ${count(passed.length, 'signature')} by ${first.signer.identity}`, {
+      signatures: passed.map(describeSignature),
+    });
+  }
+  if (candidates.length === 0) {
+    const others = input.outcomes.map((o) => verifiedPredicateType(o) ?? claimedPredicateType(o.evidence) ?? 'unknown type');
+    const reason =
+      others.length > 0
+        ? `no image signature found: ${count(others.length, 'attestation')} (${[...new Set(others)].join(', ')}) found, which do not count as image signatures`
+        : `no signatures found in ${input.searched.join(', ')}`;
+    return result('fail', withHints(reason, hints), { searched: input.searched });
+  }
+  if (identityMismatches.length > 0) {
+    const seen = [...new Set(identityMismatches.map((v) => `${v.signer.identity} (issuer ${v.signer.issuer ?? 'none'})`))];
+    const reason = `${count(identityMismatches.length, 'signature')} verified but none matched the expected identity ${describePolicy(input.policy)}; the certificates say ${seen.join(', ')}`;
+    return result('fail', withHints(reason, hints), { mismatchedSigners: identityMismatches.map(describeSignature) });
+  }
+  if (claimMismatches.length > 0) {
+    return result('fail', withHints(`signature is not for this digest: ${claimMismatches[0]}`, hints), { claimMismatches });
+  }
+  return result('fail', withHints(`signature did not verify: ${cryptoFailures[0]}`, hints), { failures: cryptoFailures });
+}
+
+function isSignatureCandidate(outcome: EvidenceOutcome): boolean {
+  if (outcome.evidence.format === 'legacy-sig') return true;
+  if (outcome.verified) return isImageSignature(outcome.verified);
+  // Unverified bundles: classify by the (untrusted) annotation only to pick the most useful failure reason.
+  const claimed = claimedPredicateType(outcome.evidence);
+  return outcome.evidence.format === 'bundle' && (claimed === undefined || claimed === COSIGN_SIGN_PREDICATE);
+}
+
+function verifyDigestClaim(verified: VerifiedEvidence, digest: Digest): void {
+  if (verified.content.type === 'simple-signing') verifySimpleSigningClaim(verified.content.payload, digest);
+  else verifyStatementSubject(verified.content.statement, digest);
+}
+
+/** The facts a user wants about a signature: who, which log entry, when, where it was found and in which format. */
+export function describeSignature(verified: VerifiedEvidence): Record<string, unknown> {
+  const entry = verified.tlogEntries[0];
+  return {
+    identity: verified.signer.identity,
+    issuer: verified.signer.issuer ?? null,
+    logIndex: entry?.logIndex ?? null,
+    integratedTime: entry?.integratedTime !== undefined ? new Date(entry.integratedTime * 1000).toISOString() : null,
+    repository: verified.evidence.location.repository,
+    format: verified.evidence.format,
+    extensions: verified.signer.extensions,
+  };
+}
+
+export function describePolicy(policy: IdentityPolicy): string {
+  const identity = policy.identity ?? `~${policy.identityRegexp ?? ''}`;
+  const issuer = policy.issuer ?? `~${policy.issuerRegexp ?? ''}`;
+  return `${identity} (issuer ${issuer})`;
+}
+
+function withHints(reason: string, hints: string[]): string {
+  return hints.length > 0 ? `${reason}; hint: ${hints.join('; ')}` : reason;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function result(status: 'pass' | 'fail', reason: string, evidence: Record<string, unknown>): CheckResult {
+  return { id: 'signature', title: 'Image signature', status, reason, evidence };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { CHECK_IDS } from '../model/check-result.js';
+
+/** Version of the JSON report; bumped on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const checkResultSchema = z.object({
+  id: z.enum(CHECK_IDS),
+  title: z.string(),
+  status: z.enum(['pass', 'fail', 'skip', 'error']),
+  reason: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+});
+
+export const targetSchema = z.object({
+  image: z.string(),
+  version: z.string().nullable(),
+  tag: z.string().nullable(),
+  digest: z.string().nullable(),
+  mediaType: z.string().nullable(),
+  platforms: z.array(z.string()),
+});
+
+/** The JSON report (`--json`): the contract pipelines rely on. */
+export const reportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  target: targetSchema,
+  checks: z.array(checkResultSchema),
+  verified: z.boolean(),
+  notices: z.array(z.string()),
+});
+
+export type Report = z.infer<typeof reportSchema>;
+export type ReportTarget = z.infer<typeof targetSchema>;
