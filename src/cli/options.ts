@@ -1,0 +1,157 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { CHECK_IDS } from '../model/check-result.js';
+import type { IdentityPolicy } from '../model/evidence.js';
+import { parseImageReference, type ImageReference } from '../model/reference.js';
+import type { RepositoryRef } from '../registry/index.js';
+import { loadProfile, type ResolvedProfile } from '../profile/load.js';
+import { deriveProfile } from '../profile/derive.js';
+import { bundledProfilePath } from '../profile/bundled.js';
+import type { PolicySource } from '../policy/cue.js';
+import { toExpectations } from '../pipeline/expectations.js';
+import type { VerifyReleaseOptions } from '../pipeline/options.js';
+import { describeError, UsageError } from '../errors.js';
+import type { RawVerifyOptions } from './program.js';
+
+const DEFAULT_PROFILE = 'natrontech-gcp-mysql-backup';
+
+/** Flag combinations zod checks before anything runs; each message names the flags. */
+const rawSchema = z
+  .object({
+    repo: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected --repo <owner>/<name>').optional(),
+    certificateIdentity: z.string().min(1, 'expected a non-empty --certificate-identity').optional(),
+    certificateIdentityRegexp: z.string().min(1, 'expected a non-empty --certificate-identity-regexp').optional(),
+    certificateOidcIssuer: z.string().min(1, 'expected a non-empty --certificate-oidc-issuer').optional(),
+    certificateOidcIssuerRegexp: z.string().min(1, 'expected a non-empty --certificate-oidc-issuer-regexp').optional(),
+    sourceTag: z.string().min(1).optional(),
+    sourceVersionedTag: z.string().min(1).optional(),
+  })
+  .refine((o) => !(o.certificateIdentity && o.certificateIdentityRegexp), 'expected --certificate-identity or --certificate-identity-regexp, not both')
+  .refine((o) => !(o.certificateOidcIssuer && o.certificateOidcIssuerRegexp), 'expected --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both')
+  .refine((o) => !(o.sourceTag && o.sourceVersionedTag), 'expected --source-tag or --source-versioned-tag, not both');
+
+/**
+ * Turns the command line into `verifyRelease` options: picks the profile (--profile, --repo, the image's
+ * owner/name, or the bundled gcp-mysql-backup one), applies flag overrides and defaults ($COSIGN_REPOSITORY),
+ * and reads policy files. Throws UsageError with a one-line reason.
+ */
+export async function toVerifyReleaseOptions(
+  positionalVersion: string | undefined,
+  raw: RawVerifyOptions,
+  env: NodeJS.ProcessEnv,
+  onProgress?: (message: string) => void,
+): Promise<VerifyReleaseOptions> {
+  const checked = rawSchema.safeParse(raw);
+  if (!checked.success) throw new UsageError(checked.error.issues[0]?.message ?? 'invalid options');
+  if (positionalVersion !== undefined && raw.version !== undefined && positionalVersion !== raw.version) {
+    throw new UsageError(`expected one version, got "${positionalVersion}" and --version "${raw.version}"`);
+  }
+  const version = raw.version ?? positionalVersion;
+  if (version !== undefined && raw.tag !== undefined) throw new UsageError('expected a version or --tag, not both');
+
+  const resolved = await resolveProfile(raw);
+  const image = parseImageReference(raw.image ?? (raw.repo ? `ghcr.io/${raw.repo}` : resolved.profile.image));
+  const [provenancePolicies, sbomPolicies] = await Promise.all([readPolicyFiles(raw.policy), readPolicyFiles(raw.sbomPolicy)]);
+  const signer = toSignerOverride(raw, resolved);
+  const overrides = {
+    ...(signer && { signer }),
+    ...(raw.sourceUri !== undefined && { sourceUri: raw.sourceUri }),
+    ...(raw.sourceTag !== undefined && { sourceTag: raw.sourceTag }),
+    ...(raw.sourceVersionedTag !== undefined && { sourceVersionedTag: raw.sourceVersionedTag }),
+    ...(raw.sourceBranch !== undefined && { sourceBranch: raw.sourceBranch }),
+    ...(raw.builderId !== undefined && { builderId: raw.builderId }),
+    ...(provenancePolicies && { provenancePolicies }),
+    ...(sbomPolicies && { sbomPolicies }),
+    policyMode: raw.policyMode,
+    versionBinding: raw.versionBinding,
+  };
+  // Building the expectations here checks them once up front, so a bad profile fails before any network work.
+  toExpectations(resolved, {}, overrides);
+
+  return {
+    image,
+    ...(version !== undefined && { version }),
+    ...(raw.tag !== undefined && { tag: raw.tag }),
+    includePrereleases: raw.includePrereleases ?? false,
+    checks: raw.checks ?? CHECK_IDS,
+    repositories: toRepositories(raw, resolved, env),
+    expectations: (release) => toExpectations(resolved, release, overrides),
+    ...(raw.trustedRoot !== undefined && { trustedRootPath: raw.trustedRoot }),
+    registry: {
+      timeoutMs: (raw.timeout ?? 30) * 1000,
+      insecureRegistries: raw.insecureRegistry,
+      ...(raw.maxBlobSize !== undefined && { maxBlobBytes: raw.maxBlobSize }),
+      env,
+    },
+    env,
+    ...(onProgress && { onProgress }),
+  };
+}
+
+async function resolveProfile(raw: RawVerifyOptions): Promise<ResolvedProfile> {
+  if (raw.profile !== undefined) return loadProfile(raw.profile);
+  if (raw.repo !== undefined) return profileFor(raw.repo);
+  if (raw.image !== undefined) {
+    // The project is the image's owner/name (ghcr.io/<owner>/<name>, or any registry mirroring that layout).
+    const { repository } = parseImageReference(raw.image);
+    const parts = repository.split('/');
+    if (parts.length >= 2) return profileFor(parts.slice(-2).join('/'));
+    throw new UsageError(`expected --image <host>/<owner>/<name> or --repo/--profile to know whose release this is, got ${raw.image}`);
+  }
+  return loadProfile(bundledProfilePath(DEFAULT_PROFILE));
+}
+
+function profileFor(ownerAndName: string): Promise<ResolvedProfile> {
+  if (ownerAndName.toLowerCase() === 'natrontech/gcp-mysql-backup') return loadProfile(bundledProfilePath(DEFAULT_PROFILE));
+  const [owner, name] = ownerAndName.split('/') as [string, string];
+  return Promise.resolve(deriveProfile(owner, name));
+}
+
+// cosign requires one identity flag and one issuer flag; when only one pair is given, the profile supplies the other.
+function toSignerOverride(raw: RawVerifyOptions, resolved: ResolvedProfile): IdentityPolicy | undefined {
+  const identity = raw.certificateIdentity ?? raw.certificateIdentityRegexp;
+  const issuer = raw.certificateOidcIssuer ?? raw.certificateOidcIssuerRegexp;
+  if (identity === undefined && issuer === undefined) return undefined;
+  const profileSigner = resolved.profile.identities.signature;
+  return {
+    ...(raw.certificateIdentity !== undefined && { identity: raw.certificateIdentity }),
+    ...(raw.certificateIdentityRegexp !== undefined && { identityRegexp: raw.certificateIdentityRegexp }),
+    ...(identity === undefined && { identityRegexp: profileSigner.identityRegexp }),
+    ...(raw.certificateOidcIssuer !== undefined && { issuer: raw.certificateOidcIssuer }),
+    ...(raw.certificateOidcIssuerRegexp !== undefined && { issuerRegexp: raw.certificateOidcIssuerRegexp }),
+    ...(issuer === undefined && { issuer: profileSigner.issuer }),
+  };
+}
+
+function toRepositories(raw: RawVerifyOptions, resolved: ResolvedProfile, env: NodeJS.ProcessEnv): VerifyReleaseOptions['repositories'] {
+  const fromEnv = env.COSIGN_REPOSITORY ? [env.COSIGN_REPOSITORY] : [];
+  const pick = (flags: string[], profile: string[]): RepositoryRef[] =>
+    [...(flags.length > 0 ? flags : fromEnv), ...profile].map((ref) => toRepositoryRef(ref));
+  const { repositories } = resolved.profile;
+  return {
+    signature: pick(raw.signatureRepository, repositories.signature),
+    sbom: pick(raw.sbomRepository, repositories.sbom),
+    provenance: pick(raw.provenanceRepository, repositories.provenance),
+  };
+}
+
+function toRepositoryRef(reference: string): RepositoryRef {
+  const parsed: ImageReference = parseImageReference(reference);
+  if (parsed.tag !== undefined || parsed.digest !== undefined) {
+    throw new UsageError(`expected a repository without tag or digest, got ${reference}`);
+  }
+  return { registry: parsed.registry, repository: parsed.repository };
+}
+
+async function readPolicyFiles(paths: string[]): Promise<PolicySource[] | undefined> {
+  if (paths.length === 0) return undefined;
+  return Promise.all(
+    paths.map(async (path) => {
+      try {
+        return { name: path, source: await readFile(path, 'utf8') };
+      } catch (error) {
+        throw new UsageError(`cannot read policy ${path}: ${describeError(error)}`, { cause: error });
+      }
+    }),
+  );
+}

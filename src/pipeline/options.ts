@@ -1,0 +1,46 @@
+import type { CheckId } from '../model/check-result.js';
+import type { IdentityPolicy } from '../model/evidence.js';
+import type { ImageReference } from '../model/reference.js';
+import type { RegistryClientOptions, RepositoryRef } from '../registry/index.js';
+import type { ProvenanceOptions } from '../checks/provenance/index.js';
+import type { PolicyMode, PolicySource } from '../policy/cue.js';
+
+/**
+ * What the release must satisfy, after the profile, the command line and version binding have been combined
+ * (src/pipeline/expectations.ts). Every field is decided; nothing here is optional by accident.
+ */
+export interface Expectations {
+  /** Who must have signed the image (cosign verify's identity flags). */
+  signature: IdentityPolicy;
+  /** Who must have signed the SBOM attestation. */
+  sbom: IdentityPolicy;
+  /** Who must have signed provenance statements that the provenance policy evaluates. */
+  provenanceSigner: IdentityPolicy;
+  /** slsa-verifier's options, without the digest (that comes from resolution). */
+  provenance: Omit<ProvenanceOptions, 'digest'>;
+  policies: { provenance: PolicySource[]; sbom: PolicySource[] };
+  policyMode: PolicyMode;
+}
+
+/** Everything `verifyRelease` needs; the CLI builds this from its flags (src/cli/options.ts). */
+export interface VerifyReleaseOptions {
+  image: ImageReference;
+  /** `latest` (newest release) or a release tag; ignored when `tag` or a digest reference is given. */
+  version?: string;
+  /** A non-release tag such as the rolling `latest`. */
+  tag?: string;
+  includePrereleases?: boolean;
+  /** The checks to run, in report order. */
+  checks: readonly CheckId[];
+  /** Extra repositories to search per evidence kind (cosign's COSIGN_REPOSITORY, slsa-verifier's --provenance-repository). */
+  repositories: { signature: RepositoryRef[]; sbom: RepositoryRef[]; provenance: RepositoryRef[] };
+  /** Builds the expectations once the release's version is known (version binding needs it). */
+  expectations: (resolved: { version?: string; tag?: string }) => Expectations;
+  trustedRootPath?: string;
+  /** Do not contact TUF; use --trusted-root or the embedded root. */
+  offlineTrust?: boolean;
+  registry: RegistryClientOptions;
+  env?: NodeJS.ProcessEnv;
+  /** Progress messages (the CLI prints them on a TTY stderr only). */
+  onProgress?: (message: string) => void;
+}
