@@ -113,10 +113,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.stderr.write(`verify-release: internal error: ${describeError(reason)}\n`);
     process.exit(EXIT.incomplete);
   });
+  let code: number;
   try {
-    process.exitCode = await runCli(argv.slice(2), io);
+    code = await runCli(argv.slice(2), io);
   } catch (error) {
     process.stderr.write(`verify-release: internal error: ${describeError(error)}\n`);
-    process.exitCode = EXIT.incomplete;
+    code = EXIT.incomplete;
   }
+  // Exit now rather than wait for work nobody needs any more (e.g. the CUE engine still starting after an early
+  // failure). stdout and stderr writes to files and pipes are synchronous on POSIX, so nothing is lost.
+  process.exit(code);
 }

@@ -1,10 +1,14 @@
 import type { RegistryClient, RepositoryRef } from '../registry/index.js';
 import { formatRepository } from '../model/reference.js';
 import type { Digest } from '../model/digest.js';
+import { toReleaseTags } from '../release/release-tag.js';
 import { discoverInRepository } from './index.js';
 
 /** Platforms that are not images (BuildKit attestation manifests) carry no signatures of their own. */
 const NOT_AN_IMAGE = 'unknown/unknown';
+
+/** How many recent tags to open when looking for the index that contains a platform manifest. */
+const RECENT_TAGS = 10;
 
 export interface HintInput {
   client: RegistryClient;
@@ -22,8 +26,33 @@ export interface HintInput {
  * `signatures`/`sbom` repositories that were not configured. Best effort: a failure here only loses a hint.
  */
 export async function findHints(input: HintInput): Promise<string[]> {
-  const [platformHints, repositoryHints] = await Promise.all([platformManifestHints(input), unconfiguredRepositoryHints(input)]);
-  return [...platformHints, ...repositoryHints];
+  const [platformHints, indexHints, repositoryHints] = await Promise.all([
+    platformManifestHints(input),
+    containingIndexHints(input),
+    unconfiguredRepositoryHints(input),
+  ]);
+  return [...platformHints, ...indexHints, ...repositoryHints];
+}
+
+// The reverse of platformManifestHints: a platform manifest was given, but projects sign the multi-arch index
+// (gcp-mysql-backup's SECURITY.md: "only the multi-arch image is signed").
+async function containingIndexHints({ client, image, digest, manifest }: HintInput): Promise<string[]> {
+  if (childManifests(manifest).length > 0) return [];
+  try {
+    const tags = await client.listTags(image);
+    const recent = [...toReleaseTags(tags, true).slice(0, RECENT_TAGS), ...(tags.includes('latest') ? ['latest'] : [])];
+    const hints = await Promise.all(
+      recent.map(async (tag) => {
+        const candidate = await client.findManifest(image, tag);
+        if (!candidate || !childManifests(candidate.json).some((child) => child.digest === digest)) return undefined;
+        const found = await quietlyDiscover(client, image, candidate.digest);
+        return found > 0 ? `this is a platform manifest of ${formatRepository(image)}:${tag}, whose index ${candidate.digest} carries the evidence; verify the index instead` : undefined;
+      }),
+    );
+    return [...new Set(hints.filter((hint): hint is string => hint !== undefined))];
+  } catch {
+    return [];
+  }
 }
 
 async function platformManifestHints({ client, image, manifest }: HintInput): Promise<string[]> {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { createTestSigstore, type TestSigstore } from '../support/test-sigstore/index.js';
-import { mintPbsExporterLike, mintRelease, type ReleaseSpec } from '../support/releases.js';
+import { mintPbsExporterLike, mintRelease, pushLegacy, type ReleaseSpec } from '../support/releases.js';
+import { pushImageIndex } from '../support/registry.js';
 import { cliJson, reason, statuses } from './helpers.js';
 
 let reg: TestRegistry;
@@ -112,5 +113,29 @@ describe('provenance scenarios', () => {
       'v2.0.0', '--image', `${reg.host}/acme/retagged`, '--trusted-root', trustedRoot, '--checks', 'signature,sbom', '--no-version-binding',
     ]);
     expect(statuses(relaxed.report)).toEqual({ signature: 'pass', sbom: 'pass' });
+  });
+});
+
+describe('index versus platform manifest', () => {
+  it('hints at the index when a platform manifest of a signed release is verified', async () => {
+    const image = await pushImageIndex(reg, 'acme/multiarch', 'v1.0.0', { platforms: ['linux/amd64', 'linux/arm64'] });
+    const identity = { repository: 'acme/multiarch', workflowPath: '.github/workflows/release.yml', ref: 'refs/tags/v1.0.0' };
+    const layer = await sigstore.signImage({ digest: image.digest, repository: `${reg.host}/acme/multiarch`, identity });
+    await pushLegacy(reg, 'acme/multiarch', image.digest, 'sig', [layer]);
+    const child = image.children[0]!;
+    const { code, report } = await cliJson(['--image', `${reg.host}/acme/multiarch@${child}`, '--trusted-root', trustedRoot, '--checks', 'signature']);
+    expect(code).toBe(1);
+    expect(reason(report, 'signature')).toContain(`whose index ${image.digest} carries the evidence`);
+  });
+
+  it('hints at the platform manifest when only it is signed and the index is verified', async () => {
+    const image = await pushImageIndex(reg, 'acme/platform-signed', 'v1.0.0', { platforms: ['linux/amd64', 'linux/arm64'] });
+    const child = image.children[1]!;
+    const identity = { repository: 'acme/platform-signed', workflowPath: '.github/workflows/release.yml', ref: 'refs/tags/v1.0.0' };
+    const layer = await sigstore.signImage({ digest: child, repository: `${reg.host}/acme/platform-signed`, identity });
+    await pushLegacy(reg, 'acme/platform-signed', child, 'sig', [layer]);
+    const { code, report } = await cliJson(['v1.0.0', '--image', `${reg.host}/acme/platform-signed`, '--trusted-root', trustedRoot, '--checks', 'signature']);
+    expect(code).toBe(1);
+    expect(reason(report, 'signature')).toContain(`evidence exists for the linux/arm64 platform manifest ${child}`);
   });
 });
