@@ -41,13 +41,16 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     },
     CLI_VERSION,
   );
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-    outputError: (text, write) => write(`verify-release: ${text.replace(/^error: /, '').trim()}\n`),
-  });
-  for (const command of program.commands) command.exitOverride();
+  // Subcommands copy their parent's settings when created, i.e. before these calls: configure each one, or errors
+  // of the default command go to process.stderr in commander's own format.
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`verify-release: ${text.replace(/^error: /, '').trim()}\n`),
+    });
+  }
   try {
     await program.parseAsync(args, { from: 'user' });
   } catch (error) {

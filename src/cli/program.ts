@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
+import type { VerifyBundleOptions } from '../commands/verify-bundle.js';
 
 /** Raw options of `verify-release [version]` and `verify-release sbom [version]`, as commander parses them. */
 export interface RawVerifyOptions {
@@ -34,14 +35,8 @@ export interface RawVerifyOptions {
   maxBlobSize?: number;
 }
 
-export interface RawVerifyBundleOptions {
-  bundle: string;
-  certificateIdentity?: string;
-  certificateOidcIssuer?: string;
-  key?: string;
-  trustedRoot?: string;
-  staging?: boolean;
-}
+/** Raw options of `verify-release verify-bundle`: the command's options without the positional artifact. */
+export type RawVerifyBundleOptions = Omit<VerifyBundleOptions, 'fileOrDigest'>;
 
 /** What each command does; main.ts supplies these so the program itself only parses. */
 export interface CommandHandlers {

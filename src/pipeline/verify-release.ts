@@ -65,6 +65,8 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
       includePrereleases: options.includePrereleases ?? false,
     });
   } catch (error) {
+    // A bad --trusted-root is a usage error whether or not the registry answered (exit 2, not 3).
+    if (options.trustedRootPath) await trustPromise;
     const reportTarget = unresolvedTarget(imageName, options);
     return { report: failedEarly(reportTarget, options.checks, 'resolve', describeError(error), 'release could not be resolved') };
   }
