@@ -4,6 +4,7 @@ import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
 import { verifyIdentity } from '../sigstore/identity.js';
 import { isImageSignature, verifySimpleSigningClaim, verifyStatementSubject } from '../sigstore/claims.js';
 import { describeError } from '../errors.js';
+import { legacyTag } from '../discover/legacy-tags.js';
 import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
 
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
@@ -12,8 +13,10 @@ export interface SignatureCheckInput {
   outcomes: EvidenceOutcome[];
   policy: IdentityPolicy;
   digest: Digest;
-  /** Every place discovery looked, for "nothing found" reasons. */
+  /** Every place discovery looked (evidence of a "nothing found" result). */
   searched: string[];
+  /** The repositories discovery searched, for the one-line reason. */
+  repositories: string[];
   /** Extra one-line hints from discovery (evidence on another digest or in an unconfigured repository). */
   hints?: string[];
 }
@@ -61,7 +64,7 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
     const reason =
       others.length > 0
         ? `no image signature found: ${count(others.length, 'attestation')} (${[...new Set(others)].join(', ')}) found, which do not count as image signatures`
-        : `no signatures found in ${input.searched.join(', ')}`;
+        : `no signatures found: looked for ${legacyTag(input.digest, 'sig')}, .att and bundle referrers in ${input.repositories.join(', ')}`;
     return result('fail', withHints(reason, hints), { searched: input.searched });
   }
   if (identityMismatches.length > 0) {

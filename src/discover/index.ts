@@ -20,8 +20,10 @@ export interface DiscoveryRepositories {
 
 export interface DiscoveryResult {
   evidence: Evidence[];
-  /** Every place looked at, e.g. `ghcr.io/o/r:sha256-<hex>.sig`, for "nothing found" reasons. */
+  /** Every place looked at, e.g. `ghcr.io/o/r:sha256-<hex>.sig`, for the evidence of "nothing found". */
   searched: string[];
+  /** The repositories searched (`host/name`), for short "nothing found" reasons. */
+  repositories: string[];
 }
 
 /**
@@ -40,6 +42,7 @@ export async function discoverEvidence(client: RegistryClient, digest: Digest, r
   return {
     evidence: perRepo.flatMap((found) => found.evidence),
     searched: perRepo.flatMap((found) => found.searched),
+    repositories: perRepo.flatMap((found) => found.repositories),
   };
 }
 
@@ -54,6 +57,7 @@ export async function discoverInRepository(client: RegistryClient, repo: Reposit
   return {
     evidence: [...signatures, ...attestations, ...bundles],
     searched: [`${name}:${legacyTag(digest, 'sig')}`, `${name}:${legacyTag(digest, 'att')}`, `${name} referrers of ${digest}`],
+    repositories: [name],
   };
 }
 

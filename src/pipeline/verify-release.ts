@@ -112,7 +112,9 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
         checks.push(resolveResult);
         break;
       case 'signature':
-        checks.push(evaluateSignature({ outcomes, policy: expectations.signature, digest, searched: discovery.searched, hints }));
+        checks.push(
+          evaluateSignature({ outcomes, policy: expectations.signature, digest, searched: discovery.searched, repositories: discovery.repositories, hints }),
+        );
         break;
       case 'provenance':
         checks.push(provenanceCheck(outcomes, expectations, digest, hints));

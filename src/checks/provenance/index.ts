@@ -65,7 +65,8 @@ export function evaluateProvenance(candidates: VerifiedEvidence[], options: Prov
   for (const candidate of provenance) {
     try {
       const accepted = verifyProvenanceCandidate(candidate, options);
-      return result('pass', `built by ${accepted.builderId} from ${accepted.identity.sourceRepository}`, passEvidence(candidate, accepted));
+      const evidence = passEvidence(candidate, accepted);
+      return result('pass', `built by ${accepted.builderId} from ${accepted.identity.sourceRepository} at ${String(evidence.ref)}`, evidence);
     } catch (error) {
       // Fail closed: any error, expected or not, rejects this candidate only.
       errors.push(describeError(error));
