@@ -3,7 +3,7 @@ import type { Digest } from '../model/digest.js';
 import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
 import { verifyIdentity } from '../sigstore/identity.js';
 import { isImageSignature, verifySimpleSigningClaim, verifyStatementSubject } from '../sigstore/claims.js';
-import { describeError } from '../errors.js';
+import { describeError, VerificationError } from '../errors.js';
 import { legacyTag } from '../discover/legacy-tags.js';
 import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
 
@@ -40,7 +40,9 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
     }
     try {
       verifyIdentity(outcome.verified.signer, input.policy);
-    } catch {
+    } catch (error) {
+      // Only a mismatch is a result; a bad policy (e.g. an invalid regexp) is the caller's error.
+      if (!(error instanceof VerificationError)) throw error;
       identityMismatches.push(outcome.verified);
       continue;
     }
@@ -48,6 +50,7 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
       verifyDigestClaim(outcome.verified, input.digest);
       passed.push(outcome.verified);
     } catch (error) {
+      if (!(error instanceof VerificationError)) throw error;
       claimMismatches.push(describeError(error));
     }
   }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { CHECK_IDS } from '../model/check-result.js';
 import type { IdentityPolicy } from '../model/evidence.js';
@@ -65,8 +66,10 @@ export async function toVerifyReleaseOptions(
     policyMode: raw.policyMode,
     versionBinding: raw.versionBinding,
   };
-  // Building the expectations here checks them once up front, so a bad profile fails before any network work.
-  toExpectations(resolved, {}, overrides);
+  // Building the expectations here checks them once up front, so a bad profile or regexp fails before any
+  // network work (verifyIdentity compiles the patterns and throws UsageError for an invalid one).
+  const expected = toExpectations(resolved, {}, overrides);
+  for (const policy of [expected.signature, expected.sbom, expected.provenanceSigner]) verifyPatterns(policy);
 
   return {
     image,
@@ -86,6 +89,20 @@ export async function toVerifyReleaseOptions(
     env,
     ...(onProgress && { onProgress }),
   };
+}
+
+function verifyPatterns(policy: IdentityPolicy): void {
+  for (const [flag, pattern] of [
+    ['--certificate-identity-regexp', policy.identityRegexp],
+    ['--certificate-oidc-issuer-regexp', policy.issuerRegexp],
+  ] as const) {
+    if (pattern === undefined) continue;
+    try {
+      RE2JS.compile(pattern);
+    } catch (error) {
+      throw new UsageError(`expected a valid Go RE2 expression for ${flag}, got ${JSON.stringify(pattern)}: ${describeError(error)}`);
+    }
+  }
 }
 
 async function resolveProfile(raw: RawVerifyOptions): Promise<ResolvedProfile> {

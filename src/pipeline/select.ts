@@ -2,7 +2,7 @@ import type { Digest } from '../model/digest.js';
 import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
 import { verifyIdentity } from '../sigstore/identity.js';
 import { verifyStatementSubject } from '../sigstore/claims.js';
-import { describeError } from '../errors.js';
+import { describeError, VerificationError } from '../errors.js';
 import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from '../checks/outcome.js';
 
 export interface Selection {
@@ -37,6 +37,8 @@ export function selectAttestations(
       if (outcome.verified.content.type === 'in-toto') verifyStatementSubject(outcome.verified.content.statement, digest);
       accepted.push(outcome.verified);
     } catch (error) {
+      // Only a mismatch is a result; a bad policy (e.g. an invalid regexp) is the caller's error.
+      if (!(error instanceof VerificationError)) throw error;
       rejected.push(`${where}: ${describeError(error)}`);
     }
   }

@@ -139,6 +139,14 @@ describe('verify-release latest on a gcp-mysql-backup-like history', () => {
     expect(reason(report, 'signature')).toContain('https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2');
   });
 
+  it('refuses an invalid identity regexp as a usage error before any network work', async () => {
+    const { code, stdout, stderr } = await cli(['v1.1.2', ...base, '--certificate-identity-regexp', '^(?=lookahead)']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^verify-release: expected a valid Go RE2 expression for --certificate-identity-regexp/);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('reports a missing pinned release with the newest ones and exit 3', async () => {
     const { code, report } = await cliJson(['v9.9.9', ...base]);
     expect(code).toBe(3);
