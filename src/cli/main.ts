@@ -87,7 +87,7 @@ async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: C
 
 async function runVerifyBundle(fileOrDigest: string, raw: RawVerifyBundleOptions, io: CliIo): Promise<number> {
   try {
-    await verifyBundleCommand({ ...raw, fileOrDigest });
+    await verifyBundleCommand({ ...raw, fileOrDigest, env: io.env });
   } catch (error) {
     io.stderr.write(`verify-release: FAILED: ${describeError(error)}\n`);
     return exitCodeForError(error);

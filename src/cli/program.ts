@@ -36,7 +36,7 @@ export interface RawVerifyOptions {
 }
 
 /** Raw options of `verify-release verify-bundle`: the command's options without the positional artifact. */
-export type RawVerifyBundleOptions = Omit<VerifyBundleOptions, 'fileOrDigest'>;
+export type RawVerifyBundleOptions = Omit<VerifyBundleOptions, 'fileOrDigest' | 'env'>;
 
 /** What each command does; main.ts supplies these so the program itself only parses. */
 export interface CommandHandlers {

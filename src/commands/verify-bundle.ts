@@ -16,6 +16,8 @@ export interface VerifyBundleOptions {
   staging?: boolean;
   /** The artifact path, or `sha256:<hex>` when that is not an existing path. */
   fileOrDigest: string;
+  /** Environment for the public-good root's TUF client (`TUF_MIRROR`, `TUF_ROOT`); default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -54,7 +56,10 @@ export async function verifyBundleCommand(o: VerifyBundleOptions): Promise<void>
   } catch (error) {
     throw new UsageError(`expected JSON in ${o.bundle}, got ${describeError(error)}`, { cause: error });
   }
-  const trust = await loadTrustRoot(o.trustedRoot === undefined ? {} : { path: o.trustedRoot });
+  const trust = await loadTrustRoot({
+    ...(o.trustedRoot !== undefined && { path: o.trustedRoot }),
+    ...(o.env !== undefined && { env: o.env }),
+  });
   const artifact = await toArtifact(o.fileOrDigest);
   const publicKey = o.key === undefined ? undefined : (await readInput(o.key, 'public key')).toString('utf8');
   const result = verifySigstoreBundle(bundleJson, trust, publicKey === undefined ? { artifact } : { artifact, publicKey });
