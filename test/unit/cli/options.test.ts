@@ -1,0 +1,105 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { toVerifyReleaseOptions } from '../../../src/cli/options.js';
+import type { RawVerifyOptions } from '../../../src/cli/program.js';
+import { UsageError } from '../../../src/errors.js';
+
+const RAW: RawVerifyOptions = {
+  insecureRegistry: [],
+  signatureRepository: [],
+  provenanceRepository: [],
+  sbomRepository: [],
+  policy: [],
+  sbomPolicy: [],
+  policyMode: 'strict',
+  versionBinding: true,
+};
+
+describe('#toVerifyReleaseOptions', () => {
+  it('defaults to natrontech/gcp-mysql-backup on ghcr.io with every check and its release identity', async () => {
+    const options = await toVerifyReleaseOptions(undefined, RAW, {});
+    expect(options.image).toEqual({ registry: 'ghcr.io', repository: 'natrontech/gcp-mysql-backup' });
+    expect(options.checks).toEqual(['resolve', 'signature', 'provenance', 'provenance-policy', 'sbom', 'sbom-policy']);
+    const expected = options.expectations({ version: 'v1.1.2' });
+    expect(expected.signature).toEqual({
+      issuer: 'https://token.actions.githubusercontent.com',
+      identityRegexp: '^https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1\\.1\\.2$',
+    });
+    expect(expected.provenance).toMatchObject({ sourceUri: 'github.com/natrontech/gcp-mysql-backup', sourceTag: 'v1.1.2' });
+    expect(expected.policies.provenance.map((p) => p.name)).toEqual(['policy.cue']);
+  });
+
+  it('binds the rolling latest tag to refs/heads/main, and nothing without version binding', async () => {
+    const bound = await toVerifyReleaseOptions(undefined, { ...RAW, tag: 'latest' }, {});
+    expect(bound.expectations({ tag: 'latest' }).signature.identityRegexp).toMatch(/@refs\/heads\/main\$$/);
+    expect(bound.expectations({ tag: 'latest' }).provenance).toMatchObject({ sourceBranch: 'main' });
+    const unbound = await toVerifyReleaseOptions(undefined, { ...RAW, versionBinding: false }, {});
+    expect(unbound.expectations({ version: 'v1.1.2' }).signature.identityRegexp).toMatch(/\(-rc\.\[0-9\]\+\)\?\$$/);
+    expect(unbound.expectations({ version: 'v1.1.2' }).provenance).not.toHaveProperty('sourceTag');
+  });
+
+  it('derives image and profile from --repo', async () => {
+    const options = await toVerifyReleaseOptions('v0.9.0', { ...RAW, repo: 'natrontech/pbs-exporter' }, {});
+    expect(options.image).toEqual({ registry: 'ghcr.io', repository: 'natrontech/pbs-exporter' });
+    expect(options.version).toBe('v0.9.0');
+    const expected = options.expectations({ version: 'v0.9.0' });
+    expect(expected.signature.identityRegexp).toContain('natrontech/pbs-exporter/');
+    expect(expected.provenance.sourceUri).toBe('github.com/natrontech/pbs-exporter');
+  });
+
+  it('takes COSIGN_REPOSITORY as the default repository for every evidence kind, and flags over it', async () => {
+    const env = { COSIGN_REPOSITORY: 'ghcr.io/natrontech/signatures' };
+    const options = await toVerifyReleaseOptions(undefined, { ...RAW, sbomRepository: ['ghcr.io/natrontech/sbom'] }, env);
+    expect(options.repositories.signature).toEqual([{ registry: 'ghcr.io', repository: 'natrontech/signatures' }]);
+    expect(options.repositories.provenance).toEqual([{ registry: 'ghcr.io', repository: 'natrontech/signatures' }]);
+    expect(options.repositories.sbom).toEqual([{ registry: 'ghcr.io', repository: 'natrontech/sbom' }]);
+  });
+
+  it('lets identity flags replace the profile signer, filling the other pair from the profile', async () => {
+    const options = await toVerifyReleaseOptions(undefined, { ...RAW, certificateIdentity: 'https://example.com/id' }, {});
+    expect(options.expectations({ version: 'v1.0.0' }).signature).toEqual({
+      identity: 'https://example.com/id',
+      issuer: 'https://token.actions.githubusercontent.com',
+    });
+  });
+
+  it('loads a --profile file with its own policies', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'profile-'));
+    await writeFile(join(dir, 'mine.cue'), 'predicateType: "https://slsa.dev/provenance/v0.2"\n');
+    const signer = { issuer: 'https://token.actions.githubusercontent.com', identityRegexp: '^https://github.com/acme/app/.github/workflows/ci.yml@refs/tags/v.*$' };
+    await writeFile(
+      join(dir, 'profile.json'),
+      JSON.stringify({
+        name: 'acme/app',
+        image: 'registry.example.com/acme/app',
+        repositories: { signature: ['registry.example.com/acme/signatures'], sbom: [], provenance: [] },
+        identities: { signature: signer, sbom: signer, provenance: { sourceUri: 'github.com/acme/app' } },
+        policies: { provenance: ['mine.cue'], sbom: ['policy-sbom.cue'] },
+      }),
+    );
+    const options = await toVerifyReleaseOptions(undefined, { ...RAW, profile: join(dir, 'profile.json') }, {});
+    expect(options.image).toEqual({ registry: 'registry.example.com', repository: 'acme/app' });
+    expect(options.repositories.signature).toEqual([{ registry: 'registry.example.com', repository: 'acme/signatures' }]);
+    const expected = options.expectations({ version: 'v2.0.0' });
+    expect(expected.signature.identityRegexp).toBe('^https://github.com/acme/app/.github/workflows/ci.yml@refs/tags/v2\\.0\\.0$');
+    expect(expected.policies.provenance).toEqual([{ name: 'mine.cue', source: 'predicateType: "https://slsa.dev/provenance/v0.2"\n' }]);
+  });
+
+  it.each([
+    ['a positional version and a different --version', 'v1.0.0', { version: 'v2.0.0' }, 'expected one version'],
+    ['a version and --tag', 'v1.0.0', { tag: 'latest' }, 'expected a version or --tag'],
+    ['both identity flags', undefined, { certificateIdentity: 'a', certificateIdentityRegexp: 'b' }, 'not both'],
+    ['an empty identity', undefined, { certificateIdentity: '' }, 'non-empty'],
+    ['--source-tag with --source-versioned-tag', undefined, { sourceTag: 'v1', sourceVersionedTag: 'v1' }, 'not both'],
+    ['a malformed --repo', undefined, { repo: 'no-slash' }, 'expected --repo <owner>/<name>'],
+    ['a repository reference with a tag', undefined, { signatureRepository: ['ghcr.io/a/b:tag'] }, 'without tag or digest'],
+    ['an invalid RE2 pattern', undefined, { certificateOidcIssuerRegexp: '(' }, 'valid Go RE2'],
+    ['an unreadable policy', undefined, { policy: ['/nonexistent/policy.cue'] }, 'cannot read policy'],
+  ] as const)('refuses %s', async (_name, version, extra, message) => {
+    const run = toVerifyReleaseOptions(version, { ...RAW, ...extra }, {});
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(message);
+  });
+});

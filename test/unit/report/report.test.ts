@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport, reportExitCode, type ReportTarget } from '../../../src/report/index.js';
+import { renderText } from '../../../src/report/render/text.js';
+import { renderJson } from '../../../src/report/render/json.js';
+import { colorLevel } from '../../../src/cli/color.js';
+import type { CheckResult, CheckStatus } from '../../../src/model/check-result.js';
+
+const target: ReportTarget = {
+  image: 'ghcr.io/natrontech/gcp-mysql-backup',
+  version: 'v1.1.2',
+  tag: 'v1.1.2',
+  digest: `sha256:${'a'.repeat(64)}`,
+  mediaType: 'application/vnd.oci.image.index.v1+json',
+  platforms: ['linux/amd64'],
+};
+
+const check = (id: CheckResult['id'], status: CheckStatus): CheckResult => ({ id, title: id, status, reason: `${id} ${status}`, evidence: {} });
+
+describe('#buildReport / #reportExitCode', () => {
+  it.each([
+    [['pass', 'pass'], true, 0],
+    [['pass', 'fail'], false, 1],
+    [['pass', 'skip'], false, 1],
+    [['pass', 'error'], false, 3],
+    [['fail', 'error'], false, 1],
+    [[], false, 1],
+  ] as const)('statuses %j → verified %s, exit %i', (statuses, verified, code) => {
+    const report = buildReport(target, statuses.map((status, i) => check(i === 0 ? 'resolve' : 'signature', status)));
+    expect(report.verified).toBe(verified);
+    expect(reportExitCode(report)).toBe(code);
+  });
+
+  it('refuses a check that breaks the schema', () => {
+    expect(() => buildReport(target, [{ ...check('signature', 'pass'), status: 'ok' as CheckStatus }])).toThrow();
+  });
+});
+
+describe('#renderText', () => {
+  const report = buildReport(target, [check('resolve', 'pass'), check('signature', 'fail')], ['using the embedded trusted root']);
+
+  it('prints one line per check, the notices and a summary, without colour at level 0', () => {
+    const text = renderText(report, { colorLevel: 0 });
+    expect(text).toContain('✔ resolve    resolve pass');
+    expect(text).toContain('✖ signature  signature fail');
+    expect(text).toContain('note: using the embedded trusted root');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('NOT VERIFIED: 1 passed, 1 failed');
+    expect(text).not.toMatch(/\u001b\[/);
+  });
+
+  it('colours marks when asked', () => {
+    expect(renderText(report, { colorLevel: 1 })).toMatch(/\u001b\[32m✔/);
+  });
+
+  it('renders JSON that round-trips', () => {
+    expect(JSON.parse(renderJson(report))).toEqual(report);
+  });
+});
+
+describe('#colorLevel', () => {
+  it.each([
+    [{}, true, 1],
+    [{}, false, 0],
+    [{ NO_COLOR: '1' }, true, 0],
+    [{ NO_COLOR: '' }, true, 1],
+    [{ FORCE_COLOR: '1' }, false, 1],
+    [{ FORCE_COLOR: '3' }, false, 3],
+    [{ FORCE_COLOR: '0' }, true, 0],
+    [{ NO_COLOR: '1', FORCE_COLOR: '1' }, true, 0],
+  ] as const)('env %j, tty %s → %i', (env, tty, level) => {
+    expect(colorLevel(env, tty)).toBe(level);
+  });
+});
