@@ -13,9 +13,24 @@ export function toTransportError(error: unknown, what: string, host?: string): R
   if (isTimeout(error)) {
     return new RegistryError('TIMEOUT', `expected a response${where} for ${what}, got a timeout`, { cause: error });
   }
-  return new RegistryError('NETWORK', `expected a response${where} for ${what}, got ${networkCode(error)}`, {
+  return new RegistryError('NETWORK', `expected a response${where} for ${what}, got ${describeNetworkCode(networkCode(error))}`, {
     cause: error,
   });
+}
+
+/** What the common socket error codes mean, so "no network" reads as such; the code stays for searching. */
+const NETWORK_CODE_MEANINGS: Record<string, string> = {
+  ENOTFOUND: 'a failed DNS lookup',
+  EAI_AGAIN: 'a failed DNS lookup',
+  ECONNREFUSED: 'a refused connection',
+  ECONNRESET: 'a reset connection',
+  EHOSTUNREACH: 'an unreachable host',
+  ENETUNREACH: 'an unreachable network',
+};
+
+function describeNetworkCode(code: string): string {
+  const meaning = NETWORK_CODE_MEANINGS[code];
+  return meaning !== undefined ? `${meaning} (${code})` : code;
 }
 
 /** Whether a transport error is a reset connection worth retrying (not a refusal, DNS failure or timeout). */

@@ -176,7 +176,7 @@ describe('lying and broken registries', () => {
     await server.stop();
     const error = await failure(clientFor().client.getManifest({ registry: server.host, repository: REPO }, 'v1'));
     expect(error.code).toBe('NETWORK');
-    expect(error.message).toBe(`expected a response from ${server.host} for manifest ${server.host}/${REPO}:v1, got ECONNREFUSED`);
+    expect(error.message).toBe(`expected a response from ${server.host} for manifest ${server.host}/${REPO}:v1, got a refused connection (ECONNREFUSED)`);
   });
 
   it('times out a registry that never answers', async () => {
