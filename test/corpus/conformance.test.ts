@@ -1,15 +1,25 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyBundleCommand } from '../../src/commands/verify-bundle.js';
+import { runCli } from '../../src/cli/main.js';
+import { corpusDir, repoRoot } from '../support/corpus.js';
 
-const REALWORLD = resolve(import.meta.dirname, '../../../shared/realworld');
-const CASES = join(REALWORLD, 'sigstore-conformance/test/assets/bundle-verify');
-const PUBLIC_GOOD = join(REALWORLD, 'trusted-roots/public-good.trusted_root.json');
+const CASES = join(corpusDir(), 'sigstore-conformance/test/assets/bundle-verify');
 const DEFAULT_IDENTITY =
   'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const DEFAULT_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/**
+ * Cases without a trusted_root.json use the client's own public-good root. Offline: TUF points at a closed
+ * loopback port (so loadTrustRoot falls back to the root embedded in @sigstore/tuf) with a private cache.
+ */
+const OFFLINE_ENV: NodeJS.ProcessEnv = {
+  TUF_MIRROR: 'http://127.0.0.1:9',
+  TUF_ROOT: mkdtempSync(join(tmpdir(), 'verify-bundle-tuf-')),
+  HOME: '/nonexistent',
+};
 
 if (!existsSync(CASES)) throw new Error(`conformance corpus missing: expected ${CASES}`);
 
@@ -23,83 +33,115 @@ function readOptional(dir: string, file: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
 }
 
-/** The sigstore-conformance harness's arguments for one case, in PATH or DIGEST form. */
-function argumentsFor(name: string, form: 'PATH' | 'DIGEST'): Parameters<typeof verifyBundleCommand>[0] {
+/**
+ * The sigstore-conformance harness's command line for one case, in PATH or DIGEST form, in the protocol's order
+ * (docs/cli_protocol.md): `verify-bundle --bundle FILE (--certificate-identity I --certificate-oidc-issuer U | --key K)
+ * [--trusted-root FILE] FILE_OR_DIGEST`.
+ */
+function argumentsFor(name: string, form: 'PATH' | 'DIGEST'): string[] {
   const dir = join(CASES, name);
   const artifact = existsSync(join(dir, 'artifact')) ? join(dir, 'artifact') : join(CASES, 'a.txt');
   const fileOrDigest =
     form === 'PATH' ? artifact : `sha256:${createHash('sha256').update(readFileSync(artifact)).digest('hex')}`;
-  const trustedRoot = existsSync(join(dir, 'trusted_root.json')) ? join(dir, 'trusted_root.json') : PUBLIC_GOOD;
-  const bundle = join(dir, 'bundle.sigstore.json');
-  if (existsSync(join(dir, 'key.pub'))) return { bundle, key: join(dir, 'key.pub'), trustedRoot, fileOrDigest };
-  return {
-    bundle,
-    certificateIdentity: readOptional(dir, 'identity') ?? DEFAULT_IDENTITY,
-    certificateOidcIssuer: readOptional(dir, 'issuer') ?? DEFAULT_ISSUER,
-    trustedRoot,
-    fileOrDigest,
-  };
+  const signer = existsSync(join(dir, 'key.pub'))
+    ? ['--key', join(dir, 'key.pub')]
+    : [
+        '--certificate-identity', readOptional(dir, 'identity') ?? DEFAULT_IDENTITY,
+        '--certificate-oidc-issuer', readOptional(dir, 'issuer') ?? DEFAULT_ISSUER,
+      ];
+  const root = existsSync(join(dir, 'trusted_root.json')) ? ['--trusted-root', join(dir, 'trusted_root.json')] : [];
+  return ['verify-bundle', '--bundle', join(dir, 'bundle.sigstore.json'), ...signer, ...root, fileOrDigest];
 }
 
-describe('sigstore-conformance bundle-verify', () => {
+/** Runs the real CLI in-process, as the conformance harness would run the entrypoint. */
+async function verifyBundle(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: { write: (text: string) => (stdout += text), isTTY: false },
+    stderr: { write: (text: string) => (stderr += text), isTTY: false },
+    env: OFFLINE_ENV,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('sigstore-conformance bundle-verify through the CLI', () => {
   it('has all 70 cases', () => {
     expect(names).toHaveLength(70);
   });
 
   const table = names.flatMap((name) => (['PATH', 'DIGEST'] as const).map((form) => [form, name] as const));
   it.each(table)('%s %s', async (form, name) => {
-    const run = verifyBundleCommand(argumentsFor(name, form));
-    if (name.endsWith('_fail')) await expect(run).rejects.toThrow();
-    else await expect(run).resolves.toBeUndefined();
+    const { code, stdout, stderr } = await verifyBundle(argumentsFor(name, form));
+    expect(stdout).toBe('');
+    expect(stderr).not.toContain('    at ');
+    if (name.endsWith('_fail')) {
+      expect(code, stderr).not.toBe(0);
+      expect(stderr).toMatch(/^verify-release: [^\n]+\n$/);
+    } else {
+      expect(code, stderr).toBe(0);
+      expect(stderr).toBe('verify-release: OK\n');
+    }
   });
 });
 
 describe('verify-bundle protocol details', () => {
   const happy = argumentsFor('happy-path-v0.3', 'PATH');
+  const artifact = happy.at(-1)!;
+  const withArtifact = (fileOrDigest: string): string[] => [...happy.slice(0, -1), fileOrDigest];
 
   it('refuses --staging with a usage error', async () => {
-    await expect(verifyBundleCommand({ ...happy, staging: true })).rejects.toMatchObject({
-      code: 'USAGE',
-      message: '--staging is not supported; pass --trusted-root',
-    });
+    const { code, stderr } = await verifyBundle(['verify-bundle', '--staging', ...happy.slice(1)]);
+    expect(code).toBe(2);
+    expect(stderr).toBe('verify-release: FAILED: --staging is not supported; pass --trusted-root\n');
   });
 
   it('matches the identity exactly (a prefix fails)', async () => {
-    await expect(
-      verifyBundleCommand({ ...happy, certificateIdentity: 'https://github.com/sigstore-conformance/' }),
-    ).rejects.toMatchObject({ code: 'IDENTITY_MISMATCH' });
+    const args = happy.map((arg, i) => (happy[i - 1] === '--certificate-identity' ? 'https://github.com/sigstore-conformance/' : arg));
+    const { code, stderr } = await verifyBundle(args);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^verify-release: FAILED: none of the expected identities matched/);
   });
 
   it('treats FILE_OR_DIGEST as a file when a file of that name exists', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'verify-bundle-'));
-    const digestNamed = join(dir, `sha256:${'0'.repeat(64)}`);
-    writeFileSync(digestNamed, readFileSync(join(CASES, 'a.txt')));
+    const digestNamed = `sha256:${'0'.repeat(64)}`;
+    writeFileSync(join(dir, digestNamed), readFileSync(artifact));
     const cwd = process.cwd();
     process.chdir(dir);
     try {
-      await expect(verifyBundleCommand({ ...happy, fileOrDigest: `sha256:${'0'.repeat(64)}` })).resolves.toBeUndefined();
+      expect(await verifyBundle(withArtifact(digestNamed))).toMatchObject({ code: 0 });
     } finally {
       process.chdir(cwd);
     }
   });
 
-  it('uses the embedded public-good root when no --trusted-root is given', async () => {
-    const { trustedRoot: _root, ...withoutRoot } = happy;
-    // loadTrustRoot without a path tries TUF first; point it at a dead loopback mirror so no network is used.
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const saved = { mirror: process.env.TUF_MIRROR, root: process.env.TUF_ROOT };
-    process.env.TUF_MIRROR = 'http://127.0.0.1:9';
-    process.env.TUF_ROOT = mkdtempSync(join(tmpdir(), 'verify-bundle-tuf-'));
-    try {
-      await expect(verifyBundleCommand(withoutRoot)).resolves.toBeUndefined();
-    } finally {
-      for (const [name, value] of [['TUF_MIRROR', saved.mirror], ['TUF_ROOT', saved.root]] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
+  it('without --trusted-root, takes TUF settings from the CLI environment and falls back to the embedded root', async () => {
+    expect(happy).not.toContain('--trusted-root');
+    const cache = mkdtempSync(join(tmpdir(), 'verify-bundle-tuf-'));
+    let stderr = '';
+    const code = await runCli(happy, {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { ...OFFLINE_ENV, TUF_ROOT: cache },
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: 'verify-release: OK\n' });
+    // @sigstore/tuf keeps one cache folder per mirror: this one proves both TUF_ROOT and TUF_MIRROR came from io.env.
+    expect(readdirSync(cache)).toEqual(['127.0.0.1%3A9']);
+  });
+});
+
+describe('the shared corpus location', () => {
+  it('resolves as ../shared/realworld beside the repository, where CI copies shared/', () => {
+    expect(corpusDir({})).toBe(resolve(repoRoot, '../shared/realworld'));
+    expect(realpathSync(join(corpusDir({}), 'cases.json'))).toBe(realpathSync(resolve(repoRoot, '../shared/realworld/cases.json')));
+    expect(existsSync(join(repoRoot, 'package.json'))).toBe(true);
+  });
+
+  it('fails with a clear message when the corpus is missing', () => {
+    const missing = join(tmpdir(), 'no-shared-corpus-here');
+    expect(() => corpusDir({ VERIFY_RELEASE_REALWORLD: missing })).toThrow(
+      `real-world corpus not found: expected ${join(missing, 'cases.json')}`,
+    );
   });
 });
