@@ -96,6 +96,11 @@ describe('signature scenarios', () => {
     expect(statuses(report).signature).toBe('fail');
     expect(reason(report, 'signature')).toMatch(/did not verify/);
   });
+
+  it('explains a certificate that expired before the log time', async () => {
+    const { report } = await mintAndVerify({ repo: 'acme/expired-explained', signature: 'bundle', tamper: { signature: 'cert-expired-before-log' } }, ['--checks', 'signature']);
+    expect(reason(report, 'signature')).toMatch(/certificate: .*\(the certificate is valid from .* to .*, the signature claims .*\)/);
+  });
 });
 
 describe('provenance scenarios', () => {

@@ -46,6 +46,22 @@ function fromLibraryError(error: unknown): VerifyReleaseError {
   return fail('BUNDLE_INVALID', `bundle: expected a verifiable bundle, got ${message}`, error);
 }
 
+/**
+ * The library reports a certificate used outside its validity as "Failed to verify certificate chain". Say what
+ * the claimed log/TSA time was next to the validity window, so an expired certificate is recognisable. The times are
+ * unverified at this point: they only explain the failure, they never decide anything.
+ */
+function withValidityHint(error: VerifyReleaseError, signer: SignerInfo | undefined, claimedTimes: Date[]): VerifyReleaseError {
+  if (error.code !== 'CERTIFICATE_ERROR' || !signer) return error;
+  const outside = claimedTimes.find((t) => t < new Date(signer.notBefore) || t > new Date(signer.notAfter));
+  if (!outside) return error;
+  return fail(
+    'CERTIFICATE_ERROR',
+    `${error.message} (the certificate is valid from ${signer.notBefore} to ${signer.notAfter}, the signature claims ${outside.toISOString()})`,
+    error,
+  );
+}
+
 function parsePublicKey(pem: string): KeyObject {
   try {
     return createPublicKey(pem);
@@ -138,7 +154,7 @@ export function verifySigstoreBundle(
   try {
     verifier.verify(entity);
   } catch (error) {
-    throw fromLibraryError(error);
+    throw withValidityHint(fromLibraryError(error), signerInfo, verifiedTimesOf(entity));
   }
 
   const times = verifiedTimesOf(entity);
