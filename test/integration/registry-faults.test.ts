@@ -6,6 +6,7 @@ import { RegistryError } from '../../src/errors.js';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_INDEX, OCI_MANIFEST, RegistryClient, type RegistryClientOptions } from '../../src/registry/index.js';
 import { jsonBytes, sendError, sendJson, sendManifest, sendTruncated, startFaultServer, type FaultHandler, type FaultServer } from '../support/fault-server.js';
+import { rejection } from '../support/expect-error.js';
 
 const REPO = 'acme/app';
 const MANIFEST = jsonBytes({
@@ -32,14 +33,7 @@ function clientFor(options: RegistryClientOptions = {}): { client: RegistryClien
   return { client, slept };
 }
 
-async function failure(promise: Promise<unknown>): Promise<RegistryError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(RegistryError);
-  return outcome as RegistryError;
-}
+const failure = (promise: Promise<unknown>): Promise<RegistryError> => rejection(promise, RegistryError);
 
 beforeAll(async () => {
   dockerConfigDir = await mkdtemp(join(tmpdir(), 'verify-release-faults-'));

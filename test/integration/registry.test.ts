@@ -6,16 +6,9 @@ import { RegistryError } from '../../src/errors.js';
 import { digestHex, sha256Digest } from '../../src/model/digest.js';
 import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, RegistryClient, type OciIndex, type OciManifest } from '../../src/registry/index.js';
 import { pushBlob, pushImageIndex, pushJsonManifest, startRegistry, type TestRegistry } from '../support/registry.js';
+import { rejection } from '../support/expect-error.js';
 
-/** Runs the promise and returns what it threw (the test fails if it resolves). */
-async function failure(promise: Promise<unknown>): Promise<RegistryError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(RegistryError);
-  return outcome as RegistryError;
-}
+const failure = (promise: Promise<unknown>): Promise<RegistryError> => rejection(promise, RegistryError);
 
 describe('RegistryClient against docker-registry 2.8 (anonymous)', () => {
   let reg: TestRegistry;

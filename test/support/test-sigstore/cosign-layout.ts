@@ -7,21 +7,12 @@ import { pushBlob, pushJsonManifest, pushManifest, type TestRegistry } from '../
 import { BUNDLE_V03_MEDIA_TYPE } from './bundles.js';
 import type { LegacyLayer } from './legacy-layers.js';
 
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
+import { OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../../../src/registry/media-types.js';
+
+export { OCI_INDEX, OCI_MANIFEST, type Descriptor };
 /** go-containerregistry's zero time, which cosign's stub config carries. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-/** An OCI descriptor (the fields this module writes). */
-export interface Descriptor {
-  mediaType: string;
-  digest: Digest;
-  size: number;
-  annotations?: Record<string, string>;
-  artifactType?: string;
-}
 
 /** A type alias, not an interface, so it fits pushJsonManifest's index-signature parameter. */
 type OciManifest = {

@@ -98,7 +98,7 @@ describe('#toVerifyReleaseOptions', () => {
     ['an invalid RE2 pattern', undefined, { certificateOidcIssuerRegexp: '(' }, 'valid Go RE2'],
     ['an unreadable policy', undefined, { policy: ['/nonexistent/policy.cue'] }, 'cannot read policy'],
   ] as const)('refuses %s', async (_name, version, extra, message) => {
-    const run = toVerifyReleaseOptions(version, { ...RAW, ...extra }, {});
+    const run = toVerifyReleaseOptions(version, { ...RAW, ...(extra as Partial<RawVerifyOptions>) }, {});
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(message);
   });
