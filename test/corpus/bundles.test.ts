@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HashAlgorithm } from '../../src/sigstore/bundle/prehash.js';
 import { type ArtifactInput, verifySigstoreBundle } from '../../src/sigstore/bundle/index.js';
 import { verifyIdentity } from '../../src/sigstore/identity.js';
 import { loadTrustRoot } from '../../src/sigstore/trust.js';
+import { corpusDir } from '../support/corpus.js';
 
-const REALWORLD = resolve(import.meta.dirname, '../../../shared/realworld');
+const REALWORLD = corpusDir();
 
 interface CorpusCase {
   id: string;

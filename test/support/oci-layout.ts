@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { sha256Digest, type Digest } from '../../src/model/digest.js';
 import type { EvidenceLocation, LegacyLayerEvidence } from '../../src/model/evidence.js';
+import { corpusDir } from './corpus.js';
 
 /** The real-world corpus (`../shared/realworld` from the project root); `VERIFY_RELEASE_REALWORLD` overrides it. */
-export const REALWORLD_DIR = process.env.VERIFY_RELEASE_REALWORLD ?? resolve(import.meta.dirname, '../../../shared/realworld');
+export const REALWORLD_DIR = corpusDir();
 
 /** One row of realworld/cases.json (only the fields the tests read). */
 export interface RealworldCase {
@@ -25,10 +26,9 @@ export interface RealworldCase {
   trustedRoot: string;
 }
 
-/** Reads realworld/cases.json; fails with a clear message when the corpus is missing (tests never skip silently). */
+/** Reads realworld/cases.json (corpusDir() fails with a clear message when the corpus is missing). */
 export function loadCases(): RealworldCase[] {
   const path = join(REALWORLD_DIR, 'cases.json');
-  if (!existsSync(path)) throw new Error(`real-world corpus not found at ${path} (set VERIFY_RELEASE_REALWORLD)`);
   return (JSON.parse(readFileSync(path, 'utf8')) as { cases: RealworldCase[] }).cases;
 }
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type TrustRoot, trustRootFromJson } from '../../../../src/sigstore/trust.js';
+import { corpusDir } from '../../../support/corpus.js';
 
 /** The shared real-world corpus (read-only). */
-export const REALWORLD = resolve(import.meta.dirname, '../../../../../shared/realworld');
+export const REALWORLD = corpusDir();
 export const CONFORMANCE = join(REALWORLD, 'sigstore-conformance/test/assets/bundle-verify');
 export const DEFAULT_IDENTITY =
   'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
