@@ -12,6 +12,7 @@ import { withRedirects } from './redirect.js';
 import { fetchReferrers, type ReferrersList } from './referrers.js';
 import { withRetry } from './retry.js';
 import { fetchTags } from './tags.js';
+import { ByteBudget, createLimiter, DEFAULT_MAX_TOTAL_BLOB_BYTES, MAX_CONCURRENT_REQUESTS } from './throttle.js';
 
 /** How the client talks to registries. Every field has a default; tests inject env, fetch and sleep. */
 export interface RegistryClientOptions {
@@ -21,6 +22,8 @@ export interface RegistryClientOptions {
   retries?: number;
   /** Largest blob accepted. Default 128 MiB. */
   maxBlobBytes?: number;
+  /** All blobs read over the client's lifetime together. Default 512 MiB, and never less than maxBlobBytes. */
+  maxTotalBlobBytes?: number;
   /** Hosts (host[:port]) spoken to over plain HTTP; loopback registries always are. */
   insecureRegistries?: string[];
   /** Environment for credentials (DOCKER_CONFIG, HOME, PATH, GITHUB_TOKEN, GH_TOKEN). Default process.env. */
@@ -36,10 +39,12 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 /**
  * A read-only OCI distribution client. Every manifest and blob it returns has had its sha256 checked against the digest
  * it was asked for (or, by tag, against `Docker-Content-Digest`) before parsing. Tokens and credentials are cached for
- * the client's lifetime (one run).
+ * the client's lifetime (one run), and so are the bounds on requests in flight and on the blob bytes read in total.
  */
 export class RegistryClient {
   readonly #context: RegistryContext;
+  readonly #limit = createLimiter(MAX_CONCURRENT_REQUESTS);
+  readonly #blobBudget: ByteBudget;
 
   constructor(options: RegistryClientOptions = {}) {
     const insecure = options.insecureRegistries ?? [];
@@ -51,6 +56,7 @@ export class RegistryClient {
       urlFor: (repo, path) => toRepositoryUrl(toRegistryBaseUrl(repo.registry, insecure), repo, path),
       maxBlobBytes: options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
     };
+    this.#blobBudget = new ByteBudget(Math.max(options.maxTotalBlobBytes ?? DEFAULT_MAX_TOTAL_BLOB_BYTES, this.#context.maxBlobBytes));
   }
 
   /**
@@ -59,7 +65,7 @@ export class RegistryClient {
    * @throws RegistryError NOT_FOUND when the registry has no such manifest.
    */
   async getManifest(repo: RepositoryRef, reference: string): Promise<FetchedManifest> {
-    const manifest = await fetchManifest(this.#context, repo, reference);
+    const manifest = await this.findManifest(repo, reference);
     if (manifest === undefined) {
       const separator = reference.startsWith('sha256:') ? '@' : ':';
       throw new RegistryError('NOT_FOUND', `expected manifest ${formatRepository(repo)}${separator}${reference}, got HTTP 404`, {
@@ -71,21 +77,34 @@ export class RegistryClient {
 
   /** Like getManifest, but a 404 is `undefined` (cosign `.sig`/`.att` tags that do not exist). */
   findManifest(repo: RepositoryRef, reference: string): Promise<FetchedManifest | undefined> {
-    return fetchManifest(this.#context, repo, reference);
+    return this.#limit(() => fetchManifest(this.#context, repo, reference));
   }
 
-  /** Fetches a blob, checked against its digest (and size, when given). */
-  getBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): Promise<Uint8Array> {
-    return fetchBlob(this.#context, repo, descriptor);
+  /**
+   * Fetches a blob, checked against its digest (and size, when given).
+   *
+   * @throws RegistryError TOO_LARGE when it would take the blobs read so far past the total budget.
+   */
+  async getBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): Promise<Uint8Array> {
+    const reserved = descriptor.size ?? this.#context.maxBlobBytes;
+    this.#blobBudget.reserve(reserved, `blob ${formatRepository(repo)}@${descriptor.digest}`);
+    try {
+      const bytes = await this.#limit(() => fetchBlob(this.#context, repo, descriptor));
+      this.#blobBudget.release(reserved - bytes.byteLength);
+      return bytes;
+    } catch (error) {
+      this.#blobBudget.release(reserved);
+      throw error;
+    }
   }
 
   /** All tags of a repository, following Link pagination; unsorted. */
   listTags(repo: RepositoryRef): Promise<string[]> {
-    return fetchTags(this.#context, repo);
+    return this.#limit(() => fetchTags(this.#context, repo));
   }
 
   /** Manifests referring to `subject`, via the referrers API or the `sha256-<hex>` fallback tag. */
   listReferrers(repo: RepositoryRef, subject: Digest): Promise<ReferrersList> {
-    return fetchReferrers(this.#context, repo, subject);
+    return this.#limit(() => fetchReferrers(this.#context, repo, subject));
   }
 }

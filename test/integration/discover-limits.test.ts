@@ -1,0 +1,81 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RegistryError } from '../../src/errors.js';
+import { discoverInRepository } from '../../src/discover/index.js';
+import { sha256Digest } from '../../src/model/digest.js';
+import { OCI_MANIFEST, RegistryClient } from '../../src/registry/index.js';
+import { rejection } from '../support/expect-error.js';
+import { jsonBytes, sendError, sendManifest, startFaultServer, type FaultServer } from '../support/fault-server.js';
+
+// A hostile `.sig`/`.att` manifest may list up to 1000 layers of up to 128 MiB each: discovery must neither open a
+// connection per layer at once nor hold more evidence in memory than a release could plausibly carry.
+const REPO = 'acme/app';
+const SUBJECT = sha256Digest(new TextEncoder().encode('the image'));
+const SUBJECT_HEX = SUBJECT.slice('sha256:'.length);
+const EMPTY = new TextEncoder().encode('{}');
+
+const servers: FaultServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+});
+
+function cosignManifest(layers: { digest: string; size: number }[]) {
+  return jsonBytes({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(EMPTY), size: 2 },
+    layers: layers.map((layer) => ({ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', ...layer })),
+  });
+}
+
+/** Serves `manifest` at the `.sig` tag, nothing else but blobs, which `onBlob` answers. */
+async function serveSignatures(manifest: Uint8Array, onBlob: (res: ServerResponse, digest: string) => void): Promise<FaultServer> {
+  const server = await startFaultServer((_req, res, url) => {
+    if (url.pathname === `/v2/${REPO}/manifests/sha256-${SUBJECT_HEX}.sig`) return sendManifest(res, manifest, OCI_MANIFEST);
+    if (url.pathname.startsWith(`/v2/${REPO}/blobs/`)) return onBlob(res, url.pathname.split('/').pop() ?? '');
+    return sendError(res, 404, 'MANIFEST_UNKNOWN', 'not here');
+  });
+  servers.push(server);
+  return server;
+}
+
+describe('discovery bounds', () => {
+  it('refuses layers whose sizes add up past the evidence budget, without downloading them all', async () => {
+    const huge = 100 * 1024 * 1024;
+    const layers = Array.from({ length: 1000 }, (_, i) => ({ digest: sha256Digest(new TextEncoder().encode(`layer ${i}`)), size: huge }));
+    const server = await serveSignatures(cosignManifest(layers).bytes, (res) => void sendError(res, 404, 'BLOB_UNKNOWN', 'gone'));
+    const client = new RegistryClient({ env: {} });
+
+    const error = await rejection(discoverInRepository(client, { registry: server.host, repository: REPO }, SUBJECT), RegistryError);
+
+    expect(error.code).toBe('TOO_LARGE');
+    expect(error.message).toMatch(/^expected evidence blobs of at most 536870912 bytes in total, got more with blob 127\.0\.0\.1:\d+\/acme\/app@sha256:[0-9a-f]{64} \(104857600 bytes\)$/);
+    expect(server.requests.filter((request) => request.path.includes('/blobs/')).length).toBeLessThanOrEqual(8);
+  });
+
+  it('fetches the layers of one manifest at most 8 at a time', async () => {
+    const blobs = new Map<string, Uint8Array>(
+      Array.from({ length: 40 }, (_, i) => {
+        const bytes = new TextEncoder().encode(`signature payload ${i}`);
+        return [sha256Digest(bytes), bytes] as const;
+      }),
+    );
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const manifest = cosignManifest([...blobs].map(([digest, bytes]) => ({ digest, size: bytes.byteLength })));
+    const server = await serveSignatures(manifest.bytes, (res, digest) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      // Answered on a later turn of the event loop so that unbounded requests would overlap here.
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200).end(blobs.get(digest));
+      }, 5);
+    });
+
+    const found = await discoverInRepository(new RegistryClient({ env: {} }), { registry: server.host, repository: REPO }, SUBJECT);
+
+    expect(found.evidence).toHaveLength(40);
+    expect(mostInFlight).toBeGreaterThan(0);
+    expect(mostInFlight).toBeLessThanOrEqual(8);
+  });
+});
