@@ -81,7 +81,8 @@ export async function toVerifyReleaseOptions(
     expectations: (release) => toExpectations(resolved, release, overrides),
     ...(raw.trustedRoot !== undefined && { trustedRootPath: raw.trustedRoot }),
     registry: {
-      timeoutMs: (raw.timeout ?? 30) * 1000,
+      // AbortSignal.timeout accepts whole milliseconds only.
+      timeoutMs: Math.ceil((raw.timeout ?? 30) * 1000),
       insecureRegistries: raw.insecureRegistry,
       ...(raw.maxBlobSize !== undefined && { maxBlobBytes: raw.maxBlobSize }),
       env,

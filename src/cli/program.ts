@@ -89,7 +89,7 @@ function addVerifyOptions(command: Command): Command {
     .option('--tag <tag>', 'verify a non-release tag such as the rolling "latest"')
     .option('--include-prereleases', 'let "latest" pick prereleases such as v2.0.0-rc.1')
     .option('--json', 'print the report as JSON on stdout')
-    .option('--timeout <seconds>', 'per-request network timeout', parsePositiveNumber, 30)
+    .option('--timeout <seconds>', 'per-request network timeout', parseTimeout, 30)
     .option('--insecure-registry <host>', 'speak plain HTTP to this registry (loopback registries always are)', collect, [])
     .option('--signature-repository <ref>', 'also search this repository for signatures (default $COSIGN_REPOSITORY)', collect, [])
     .option('--provenance-repository <ref>', 'also search this repository for provenance (default $COSIGN_REPOSITORY)', collect, [])
@@ -126,6 +126,17 @@ function parsePositiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
   return n;
+}
+
+// Node's timers hold at most 2^31-1 ms (about 24 days); a day is already far beyond any useful request timeout.
+const MAX_TIMEOUT_SECONDS = 86_400;
+
+function parseTimeout(value: string): number {
+  const seconds = parsePositiveNumber(value);
+  if (seconds > MAX_TIMEOUT_SECONDS) {
+    throw new InvalidArgumentError(`expected a --timeout of at most ${MAX_TIMEOUT_SECONDS} seconds, got "${value}"`);
+  }
+  return seconds;
 }
 
 function parseChecks(value: string): CheckId[] {

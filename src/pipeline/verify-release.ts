@@ -12,7 +12,7 @@ import { CYCLONEDX_PREDICATE_TYPE, evaluatePolicies } from '../checks/policy.js'
 import { evaluateSbom } from '../checks/sbom.js';
 import { startPolicyEngine, type PolicyEngine } from '../policy/cue.js';
 import { buildReport, type Report, type ReportTarget } from '../report/index.js';
-import { describeError } from '../errors.js';
+import { describeError, UsageError } from '../errors.js';
 import type { EvidenceOutcome } from '../checks/outcome.js';
 import type { Expectations, VerifyReleaseOptions } from './options.js';
 import { verifyAllEvidence } from './verify-evidence-all.js';
@@ -65,6 +65,8 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
       includePrereleases: options.includePrereleases ?? false,
     });
   } catch (error) {
+    // A tag that cannot be one, or a reference and options that disagree: the command line is wrong (exit 2).
+    if (error instanceof UsageError) throw error;
     // A bad --trusted-root is a usage error whether or not the registry answered (exit 2, not 3).
     if (options.trustedRootPath) await trustPromise;
     const reportTarget = unresolvedTarget(imageName, options);

@@ -148,6 +148,20 @@ describe('usage and configuration errors: exit 2, one line on stderr, nothing on
     expectUsageError(await run(['--timeout', '0']), 'expected a positive number, got "0"');
   });
 
+  // AbortSignal.timeout takes whole milliseconds up to 2^31-1; anything else used to surface as a network failure.
+  it('a --timeout finer than a millisecond or longer than a day', async () => {
+    const image = `127.0.0.1:${closedPort}/${REPO}`;
+    expectUsageError(await run(['--image', image, '--timeout', '1e9']), 'expected a --timeout of at most 86400 seconds, got "1e9"');
+    const fine = await run(['--image', image, '--timeout', '0.0001', '--checks', 'resolve', '--json']);
+    expect(fine.code).toBe(3);
+    expect(fine.stdout).toContain(`127.0.0.1:${closedPort}`);
+    expect(fine.stdout).not.toContain('ERR_OUT_OF_RANGE');
+  });
+
+  it('a --tag that is not a valid tag', async () => {
+    expectUsageError(await run(['--image', `127.0.0.1:${closedPort}/${REPO}`, '--tag', 'bad tag!']), 'expected a tag or sha256 digest');
+  });
+
   // The trusted root is configuration: it must be rejected whether or not the registry answers.
   it('an unreadable --trusted-root, even when the registry is unreachable', async () => {
     const missing = join(work, 'no-such-root.json');
