@@ -50,7 +50,15 @@ export async function resolveRelease(options: ResolveOptions): Promise<ResolvedT
   const repo: RepositoryRef = { registry: image.registry, repository: image.repository };
 
   if (image.digest !== undefined) {
-    // The digest is the target whatever the tag says; the tag is kept for the report only.
+    // The digest is the target whatever a version or tag says, so one given beside it would go unchecked; a release
+    // tag belongs in the reference (`name:v1.2.3@sha256:…`), where it binds the identities.
+    if (options.version !== undefined && options.version !== 'latest') {
+      throw new UsageError(`expected a version or a digest for ${formatRepository(repo)}, got version "${options.version}" and ${image.digest}`);
+    }
+    if (options.tag !== undefined) {
+      throw new UsageError(`expected a tag or a digest for ${formatRepository(repo)}, got tag "${options.tag}" and ${image.digest}`);
+    }
+    // The tag in the reference is kept for the report and the version binding only.
     const manifest = await client.getManifest(repo, image.digest);
     return toTarget(client, repo, manifest, { tag: image.tag });
   }

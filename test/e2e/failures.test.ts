@@ -158,6 +158,13 @@ describe('usage and configuration errors: exit 2, one line on stderr, nothing on
     expect(fine.stdout).not.toContain('ERR_OUT_OF_RANGE');
   });
 
+  // The digest is verified whatever the version says, so a pinned version would silently not be checked.
+  it('a pinned version or --tag beside an image digest', async () => {
+    const image = `127.0.0.1:${closedPort}/${REPO}@${INDEX.digest}`;
+    expectUsageError(await run(['v1.0.0', '--image', image]), `expected a version or a digest for 127.0.0.1:${closedPort}/${REPO}, got version "v1.0.0" and ${INDEX.digest}`);
+    expectUsageError(await run(['--tag', 'latest', '--image', image]), `expected a tag or a digest for 127.0.0.1:${closedPort}/${REPO}, got tag "latest" and ${INDEX.digest}`);
+  });
+
   it('a --tag that is not a valid tag', async () => {
     expectUsageError(await run(['--image', `127.0.0.1:${closedPort}/${REPO}`, '--tag', 'bad tag!']), 'expected a tag or sha256 digest');
   });
