@@ -2,6 +2,7 @@ import { ASN1Obj, X509Certificate } from '@sigstore/core';
 import { describeError, VerificationError } from '../errors.js';
 import type { SignerInfo } from '../model/evidence.js';
 import { verifyStrictDer } from './bundle/der.js';
+import { verifyLeafProfile } from './leaf-profile.js';
 
 const FULCIO_PREFIX = '1.3.6.1.4.1.57264.1.';
 const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
@@ -30,7 +31,8 @@ function decodeFulcioValue(oid: string, value: Buffer): string {
 /**
  * Reads what a Fulcio certificate says about its signer: the SAN (URI, email or Fulcio username otherName),
  * the OIDC issuer (`.1.8`, falling back to `.1.1`; when both are present they must agree) and every
- * `1.3.6.1.4.1.57264.1.*` extension decoded to text. The bytes must be strict DER.
+ * `1.3.6.1.4.1.57264.1.*` extension decoded to text. The bytes must be strict DER and the leaf must pass
+ * {@link verifyLeafProfile}.
  */
 export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
   verifyStrictDer(certificateDer, 'signing certificate', 'CERTIFICATE_ERROR');
@@ -40,6 +42,7 @@ export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
   } catch (error) {
     throw certError(`expected an X.509 certificate, got ${describeError(error)}`);
   }
+  verifyLeafProfile(cert);
   const extensions: Record<string, string> = {};
   for (const ext of cert.extensions) {
     const oid = ext.subs[0]?.toOID();
