@@ -10,6 +10,9 @@ const NOT_AN_IMAGE = 'unknown/unknown';
 /** How many recent tags to open when looking for the index that contains a platform manifest. */
 const RECENT_TAGS = 10;
 
+/** Real indexes list a handful of platforms; a hint is not worth thousands of requests for a hostile one. */
+const MAX_PLATFORM_MANIFESTS = 16;
+
 export interface HintInput {
   client: RegistryClient;
   image: RepositoryRef;
@@ -56,7 +59,7 @@ async function containingIndexHints({ client, image, digest, manifest }: HintInp
 }
 
 async function platformManifestHints({ client, image, manifest }: HintInput): Promise<string[]> {
-  const children = childManifests(manifest);
+  const children = childManifests(manifest).slice(0, MAX_PLATFORM_MANIFESTS);
   const signed = await Promise.all(
     children.map(async (child) => ((await quietlyDiscover(client, image, child.digest)) > 0 ? child : undefined)),
   );

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { discoverInRepository } from '../../src/discover/index.js';
+import { findHints } from '../../src/discover/hints.js';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_MANIFEST, RegistryClient } from '../../src/registry/index.js';
 import { rejection } from '../support/expect-error.js';
@@ -77,5 +78,23 @@ describe('discovery bounds', () => {
     expect(found.evidence).toHaveLength(40);
     expect(mostInFlight).toBeGreaterThan(0);
     expect(mostInFlight).toBeLessThanOrEqual(8);
+  });
+
+  it('looks for hints on a bounded number of platform manifests of a huge index', async () => {
+    const server = await startFaultServer((_req, res) => void sendError(res, 404, 'MANIFEST_UNKNOWN', 'not here'));
+    servers.push(server);
+    const children = Array.from({ length: 200 }, (_, i) => ({
+      mediaType: OCI_MANIFEST,
+      digest: sha256Digest(new TextEncoder().encode(`platform ${i}`)),
+      size: 10,
+      platform: { os: 'linux', architecture: `arch${i}` },
+    }));
+    const image = { registry: server.host, repository: REPO };
+
+    const hints = await findHints({ client: new RegistryClient({ env: {} }), image, digest: SUBJECT, manifest: { manifests: children }, searched: [image] });
+
+    expect(hints).toEqual([]);
+    // One `.sig` lookup per platform manifest looked at, plus one each for acme/signatures and acme/sbom.
+    expect(server.requests.filter((request) => request.path.endsWith('.sig')).length).toBeLessThanOrEqual(16 + 2);
   });
 });
