@@ -40,7 +40,10 @@ const statementSchema = z.looseObject({
  * @throws VerificationError CLAIM_MISMATCH when the bytes are not a simple-signing JSON object.
  */
 export function toSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPayload {
-  return decode(simpleSigningSchema, bytes, 'a simple-signing payload');
+  return decode(simpleSigningSchema, bytes, 'a simple-signing payload', (json) => {
+    const critical = member(json, 'critical');
+    return { '(root)': json, critical, 'critical.identity': member(critical, 'identity'), 'critical.image': member(critical, 'image') };
+  });
 }
 
 /**
@@ -52,7 +55,13 @@ export function toInTotoStatement(payloadType: string, bytes: Uint8Array): InTot
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     throw new VerificationError('CLAIM_MISMATCH', `expected DSSE payloadType ${IN_TOTO_PAYLOAD_TYPE}, got ${payloadType}`);
   }
-  return decode(statementSchema, bytes, 'an in-toto statement');
+  return decode(statementSchema, bytes, 'an in-toto statement', (json) => {
+    const subjects = member(json, 'subject');
+    const objects: Record<string, unknown> = { '(root)': json };
+    // A subject's digest is a Go map, whose keys are exact: only the struct levels fold.
+    (Array.isArray(subjects) ? subjects : []).forEach((subject: unknown, i) => (objects[`subject.${i}`] = subject));
+    return objects;
+  });
 }
 
 /**
@@ -94,13 +103,41 @@ export function isImageSignature(verified: VerifiedEvidence): boolean {
   return verified.content.statement.predicateType === COSIGN_SIGN_PREDICATE_TYPE;
 }
 
-function decode<T extends z.ZodType>(schema: T, bytes: Uint8Array, what: string): z.infer<T> {
+function member(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * Go's encoding/json (cosign, sigstore-go) matches keys case-insensitively, with Unicode simple folding (`ſ` is `s`,
+ * `K` is `k`), and keeps the last match; JSON.parse keeps exact keys. An object the claims are read from may not hold
+ * two keys Go folds together, or cosign and verify-release would read different claims from the same signed bytes.
+ */
+function verifyUnambiguousKeys(value: unknown, where: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(value)) {
+    const folded = key.toUpperCase().toLowerCase();
+    const other = seen.get(folded);
+    if (other !== undefined) {
+      throw new VerificationError('CLAIM_MISMATCH', `expected unambiguous keys in ${where}, got ${other} and ${key}`);
+    }
+    seen.set(folded, key);
+  }
+}
+
+function decode<T extends z.ZodType>(
+  schema: T,
+  bytes: Uint8Array,
+  what: string,
+  claimObjects: (json: unknown) => Record<string, unknown>,
+): z.infer<T> {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
   } catch (cause) {
     throw new VerificationError('CLAIM_MISMATCH', `expected ${what} in JSON, got unparsable bytes`, { cause });
   }
+  for (const [where, value] of Object.entries(claimObjects(json))) verifyUnambiguousKeys(value, where);
   const result = schema.safeParse(json);
   if (!result.success) {
     const got = json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json === 'object' ? 'an object with bad fields' : typeof json;

@@ -47,6 +47,44 @@ describe('verifySimpleSigningClaim', () => {
   });
 });
 
+// Go's encoding/json (cosign, sigstore-go) matches object keys case-insensitively and keeps the last match, where
+// JSON.parse keeps exact keys: a payload with both spellings means different things to the two.
+describe('claims whose keys Go folds together', () => {
+  const hex = 'a'.repeat(64);
+  const text = (json: string): Uint8Array => new TextEncoder().encode(json);
+
+  it('refuses a simple-signing payload with docker-manifest-digest in two spellings', () => {
+    const json = `{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"sha256:${hex}","Docker-Manifest-Digest":"${otherDigest}"},"type":"cosign container image signature"},"optional":null}`;
+    expect(() => toSimpleSigningPayload(text(json))).toThrow(claimMismatch);
+    expect(() => toSimpleSigningPayload(text(json))).toThrow('expected unambiguous keys in critical.image, got docker-manifest-digest and Docker-Manifest-Digest');
+  });
+
+  it('refuses a key spelled with a character Go folds to ASCII (U+017F folds to s)', () => {
+    const json = `{"critical":{"image":{"docker-manifest-digest":"sha256:${hex}","docker-manife\u017ft-digest":"${otherDigest}"},"type":"cosign container image signature"}}`;
+    expect(() => toSimpleSigningPayload(text(json))).toThrow(claimMismatch);
+  });
+
+  it('refuses a statement with predicateType in two spellings', () => {
+    const json = `{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"${hex}"}}],"predicateType":"https://sigstore.dev/cosign/sign/v1","PredicateType":"https://cyclonedx.org/bom","predicate":{}}`;
+    expect(() => toInTotoStatement('application/vnd.in-toto+json', text(json))).toThrow(claimMismatch);
+  });
+
+  it('refuses a subject with digest in two spellings', () => {
+    const json = `{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"${hex}"},"Digest":{"sha256":"${'0'.repeat(64)}"}}],"predicateType":"https://sigstore.dev/cosign/sign/v1","predicate":{}}`;
+    expect(() => toInTotoStatement('application/vnd.in-toto+json', text(json))).toThrow(claimMismatch);
+  });
+
+  it("keeps digest algorithms exact, as Go's map does", () => {
+    const json = `{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"${hex}","SHA256":"x"}}],"predicateType":"https://sigstore.dev/cosign/sign/v1","predicate":{}}`;
+    expect(toInTotoStatement('application/vnd.in-toto+json', text(json)).subject[0]?.digest).toEqual({ sha256: hex, SHA256: 'x' });
+  });
+
+  it('leaves the free-form predicate alone', () => {
+    const json = `{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"${hex}"}}],"predicateType":"https://cyclonedx.org/bom","predicate":{"PATH":"a","path":"b"}}`;
+    expect(toInTotoStatement('application/vnd.in-toto+json', text(json)).predicate).toEqual({ PATH: 'a', path: 'b' });
+  });
+});
+
 describe('verifyStatementSubject / toInTotoStatement', () => {
   const hex = 'a'.repeat(64);
   const statement = {
