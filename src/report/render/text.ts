@@ -15,21 +15,33 @@ export function renderText(report: Report, options: TextRenderOptions): string {
   const { target } = report;
   const lines: string[] = [];
   const name = target.version ?? target.tag ?? target.digest ?? '';
-  lines.push(c.bold(`${target.image}${name && name !== target.digest ? ` ${name}` : ''}`));
+  lines.push(c.bold(printable(`${target.image}${name && name !== target.digest ? ` ${name}` : ''}`)));
   if (target.digest) {
     const kind = target.mediaType ? ` (${describeMediaType(target.mediaType)})` : '';
-    lines.push(`  digest ${target.digest}${kind}`);
+    lines.push(printable(`  digest ${target.digest}${kind}`));
   }
-  if (target.platforms.length > 0) lines.push(`  platforms ${target.platforms.join(', ')}`);
+  if (target.platforms.length > 0) lines.push(printable(`  platforms ${target.platforms.join(', ')}`));
   lines.push('');
   const width = Math.max(...report.checks.map((check) => check.title.length), 0);
   for (const check of report.checks) {
-    lines.push(`${colourMark(c, check.status)} ${check.title.padEnd(width)}  ${check.reason}`);
+    lines.push(`${colourMark(c, check.status)} ${printable(check.title.padEnd(width))}  ${printable(check.reason)}`);
   }
-  for (const notice of report.notices) lines.push(c.yellow(`note: ${notice}`));
+  for (const notice of report.notices) lines.push(c.yellow(printable(`note: ${notice}`)));
   lines.push('');
   lines.push(summary(c, report));
   return `${lines.join('\n')}\n`;
+}
+
+// C0/C1 controls (newlines, ESC) and bidirectional overrides, which could make registry or certificate data draw
+// lines or colours of its own; everything the report prints comes through here.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (char) => {
+    if (char === '\n') return '\\n';
+    if (char === '\t') return '\\t';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 function colourMark(c: ChalkInstance, status: CheckResult['status']): string {

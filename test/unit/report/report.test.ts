@@ -47,6 +47,18 @@ describe('#renderText', () => {
     expect(text).not.toMatch(/\u001b\[/);
   });
 
+  // Platforms come from the registry's index and reasons quote certificates and registries: a newline or an escape
+  // sequence in them must not let a hostile source draw a fake "VERIFIED" line on the user's terminal.
+  it('shows control characters from the data escaped, never raw', () => {
+    const forged = '\n✔ Image signature    verified\n\nVERIFIED: 6 passed, 0 failed\u001b[2K';
+    const hostile = buildReport({ ...target, platforms: [`linux/${forged}`] }, [{ ...check('signature', 'fail'), reason: `bad ${forged}` }]);
+    const text = renderText(hostile, { colorLevel: 0 });
+    expect(text.trimEnd().split('\n')).toHaveLength(7);
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('linux/\\n✔ Image signature    verified\\n\\nVERIFIED: 6 passed, 0 failed\\u001b[2K');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('NOT VERIFIED: 0 passed, 1 failed');
+  });
+
   it('colours marks when asked', () => {
     expect(renderText(report, { colorLevel: 1 })).toMatch(/\u001b\[32m✔/);
   });
