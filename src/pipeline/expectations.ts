@@ -82,9 +82,12 @@ function unbound(profile: Profile): ReturnType<typeof bindIdentityToVersion> {
   };
 }
 
-// `--builder-id name[@ref]`: the provenance signer is that workflow, at the given ref or at any vX.Y.Z tag.
+// `--builder-id name[@ref]`: the provenance signer is that workflow at any vX.Y.Z tag, or at the given ref; a bare
+// `vX.Y.Z` ref means `refs/tags/vX.Y.Z`, as slsa-verifier's loose builder-id match reads it.
 function builderSigner(builderId: string): string {
   const at = builderId.lastIndexOf('@');
-  if (at >= 0) return `^${RE2JS.quote(builderId)}$`;
-  return `^${RE2JS.quote(builderId)}@refs/tags/v[0-9]+\\.[0-9]+\\.[0-9]+$`;
+  if (at < 0) return `^${RE2JS.quote(builderId)}@refs/tags/v[0-9]+\\.[0-9]+\\.[0-9]+$`;
+  const ref = builderId.slice(at + 1);
+  const fullRef = ref.startsWith('refs/') ? ref : `refs/tags/${ref}`;
+  return `^${RE2JS.quote(`${builderId.slice(0, at)}@${fullRef}`)}$`;
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { toVerifyReleaseOptions } from '../../../src/cli/options.js';
 import type { RawVerifyOptions } from '../../../src/cli/program.js';
@@ -101,5 +102,20 @@ describe('#toVerifyReleaseOptions', () => {
     const run = toVerifyReleaseOptions(version, { ...RAW, ...(extra as Partial<RawVerifyOptions>) }, {});
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(message);
+  });
+});
+
+describe('provenance signer from --builder-id', () => {
+  const generator = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
+  it.each([
+    [generator, `${generator}@refs/tags/v2.1.0`, true],
+    [generator, `${generator}@refs/heads/main`, false],
+    [`${generator}@v2.1.0`, `${generator}@refs/tags/v2.1.0`, true],
+    [`${generator}@v2.1.0`, `${generator}@refs/tags/v2.0.0`, false],
+    [`${generator}@refs/tags/v2.1.0`, `${generator}@refs/tags/v2.1.0`, true],
+  ])('--builder-id %s accepts %s: %s', async (builderId, san, accepted) => {
+    const options = await toVerifyReleaseOptions(undefined, { ...RAW, builderId }, {});
+    const pattern = options.expectations({ version: 'v1.0.0' }).provenanceSigner.identityRegexp!;
+    expect(RE2JS.compile(pattern).matcher(san).find()).toBe(accepted);
   });
 });
