@@ -52,7 +52,7 @@ export async function toVerifyReleaseOptions(
 
   const resolved = await resolveProfile(raw);
   const image = parseImageReference(raw.image ?? (raw.repo ? `ghcr.io/${raw.repo}` : resolved.profile.image));
-  const [provenancePolicies, sbomPolicies] = await Promise.all([readPolicyFiles(raw.policy), readPolicyFiles(raw.sbomPolicy)]);
+  const [provenancePolicies, sbomPolicies] = await Promise.all([readPolicyFiles(raw.policy ?? []), readPolicyFiles(raw.sbomPolicy ?? [])]);
   const signer = toSignerOverride(raw, resolved);
   const overrides = {
     ...(signer && { signer }),
@@ -83,7 +83,7 @@ export async function toVerifyReleaseOptions(
     registry: {
       // AbortSignal.timeout accepts whole milliseconds only.
       timeoutMs: Math.ceil((raw.timeout ?? 30) * 1000),
-      insecureRegistries: raw.insecureRegistry,
+      insecureRegistries: raw.insecureRegistry ?? [],
       ...(raw.maxBlobSize !== undefined && { maxBlobBytes: raw.maxBlobSize }),
       env,
     },
@@ -147,9 +147,9 @@ function toRepositories(raw: RawVerifyOptions, resolved: ResolvedProfile, env: N
     [...(flags.length > 0 ? flags : fromEnv), ...profile].map((ref) => toRepositoryRef(ref));
   const { repositories } = resolved.profile;
   return {
-    signature: pick(raw.signatureRepository, repositories.signature),
-    sbom: pick(raw.sbomRepository, repositories.sbom),
-    provenance: pick(raw.provenanceRepository, repositories.provenance),
+    signature: pick(raw.signatureRepository ?? [], repositories.signature),
+    sbom: pick(raw.sbomRepository ?? [], repositories.sbom),
+    provenance: pick(raw.provenanceRepository ?? [], repositories.provenance),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import type { VerifyBundleOptions } from '../commands/verify-bundle.js';
+import { CUE_VERSION } from '../policy/cue.js';
 
 /** Raw options of `verify-release [version]` and `verify-release sbom [version]`, as commander parses them. */
 export interface RawVerifyOptions {
@@ -11,10 +12,10 @@ export interface RawVerifyOptions {
   includePrereleases?: boolean;
   json?: boolean;
   timeout?: number;
-  insecureRegistry: string[];
-  signatureRepository: string[];
-  provenanceRepository: string[];
-  sbomRepository: string[];
+  insecureRegistry?: string[];
+  signatureRepository?: string[];
+  provenanceRepository?: string[];
+  sbomRepository?: string[];
   trustedRoot?: string;
   certificateIdentity?: string;
   certificateIdentityRegexp?: string;
@@ -25,8 +26,8 @@ export interface RawVerifyOptions {
   sourceBranch?: string;
   sourceVersionedTag?: string;
   builderId?: string;
-  policy: string[];
-  sbomPolicy: string[];
+  policy?: string[];
+  sbomPolicy?: string[];
   policyMode: 'strict' | 'cosign';
   sbomOut?: string;
   profile?: string;
@@ -50,7 +51,11 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
   const program = new Command('verify-release')
     .description('Decide whether a container image release can be trusted: Sigstore signatures, SLSA provenance, CUE policies and the SBOM, in one command.')
     .version(cliVersion, '-V, --cli-version', 'print the verify-release version')
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .addHelpText(
+      'after',
+      `\nWithout a command, verify-release runs \`verify\`: see \`verify-release verify --help\` for its options.\nExit codes: 0 verified, 1 a check failed, 2 usage or configuration error, 3 could not complete.\nCUE policies are evaluated with CUE ${CUE_VERSION} (cue-wasm).`,
+    );
 
   addVerifyOptions(
     program
@@ -90,10 +95,10 @@ function addVerifyOptions(command: Command): Command {
     .option('--include-prereleases', 'let "latest" pick prereleases such as v2.0.0-rc.1')
     .option('--json', 'print the report as JSON on stdout')
     .option('--timeout <seconds>', 'per-request network timeout', parseTimeout, 30)
-    .option('--insecure-registry <host>', 'speak plain HTTP to this registry (loopback registries always are)', collect, [])
-    .option('--signature-repository <ref>', 'also search this repository for signatures (default $COSIGN_REPOSITORY)', collect, [])
-    .option('--provenance-repository <ref>', 'also search this repository for provenance (default $COSIGN_REPOSITORY)', collect, [])
-    .option('--sbom-repository <ref>', 'also search this repository for SBOM attestations (default $COSIGN_REPOSITORY)', collect, [])
+    .option('--insecure-registry <host>', 'speak plain HTTP to this registry (loopback registries always are)', collect)
+    .option('--signature-repository <ref>', 'also search this repository for signatures (default $COSIGN_REPOSITORY)', collect)
+    .option('--provenance-repository <ref>', 'also search this repository for provenance (default $COSIGN_REPOSITORY)', collect)
+    .option('--sbom-repository <ref>', 'also search this repository for SBOM attestations (default $COSIGN_REPOSITORY)', collect)
     .option('--trusted-root <file>', 'Sigstore trusted_root.json or JSON Lines (default: public-good via TUF, embedded copy offline)')
     .option('--certificate-identity <identity>', 'expected signer identity (exact)')
     .option('--certificate-identity-regexp <re>', 'expected signer identity (Go RE2, unanchored like cosign)')
@@ -104,8 +109,8 @@ function addVerifyOptions(command: Command): Command {
     .option('--source-versioned-tag <tag>', 'provenance tag semver match (v1 any minor, v1.1 any patch, v1.1.2 exact)')
     .option('--source-branch <branch>', 'provenance must come from this branch')
     .option('--builder-id <id>', 'trusted builder workflow instead of the container generator allow-list')
-    .option('--policy <file>', 'CUE policy for the provenance (repeatable; replaces the bundled one)', collect, [])
-    .option('--sbom-policy <file>', 'CUE policy for the SBOM attestation (repeatable; replaces the bundled one)', collect, [])
+    .option('--policy <file>', `CUE ${CUE_VERSION} policy for the provenance (repeatable; replaces the bundled one)`, collect)
+    .option('--sbom-policy <file>', `CUE ${CUE_VERSION} policy for the SBOM attestation (repeatable; replaces the bundled one)`, collect)
     .addOption(
       new Option('--policy-mode <mode>', 'strict: constrained fields must exist; cosign: as cosign verify-attestation')
         .choices(['strict', 'cosign'])
@@ -118,8 +123,9 @@ function addVerifyOptions(command: Command): Command {
     .option('--max-blob-size <bytes>', 'largest blob read from the registry (default 128 MiB)', parsePositiveNumber);
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+// Repeatable flags collect into an array; no default, so help shows none.
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parsePositiveNumber(value: string): number {
