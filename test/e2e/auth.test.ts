@@ -5,17 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { createTestSigstore, type TestSigstore } from '../support/test-sigstore/index.js';
 import { mintRelease, type MintedRelease } from '../support/releases.js';
-import { cliJson, reason, statuses } from './helpers.js';
+import { ALL_PASS, cliJson, reason, statuses } from './helpers.js';
 
 const REPO = 'natrontech/gcp-mysql-backup';
-const ALL_PASS = {
-  resolve: 'pass',
-  signature: 'pass',
-  provenance: 'pass',
-  'provenance-policy': 'pass',
-  sbom: 'pass',
-  'sbom-policy': 'pass',
-};
 
 let reg: TestRegistry;
 let sigstore: TestSigstore;

@@ -5,16 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { createTestSigstore, type TestSigstore } from '../support/test-sigstore/index.js';
 import { mintGcpMysqlBackupHistory, type MintedRelease } from '../support/releases.js';
-import { cli, cliJson, reason, statuses } from './helpers.js';
+import { ALL_PASS, cli, cliJson, reason, statuses } from './helpers.js';
 
-const ALL_PASS = {
-  resolve: 'pass',
-  signature: 'pass',
-  provenance: 'pass',
-  'provenance-policy': 'pass',
-  sbom: 'pass',
-  'sbom-policy': 'pass',
-};
 
 let reg: TestRegistry;
 let sigstore: TestSigstore;

@@ -37,6 +37,16 @@ export function statuses(report: Report): Record<string, string> {
   return Object.fromEntries(report.checks.map((check) => [check.id, check.status]));
 }
 
+/** Every check of a full run passed. */
+export const ALL_PASS = {
+  resolve: 'pass',
+  signature: 'pass',
+  provenance: 'pass',
+  'provenance-policy': 'pass',
+  sbom: 'pass',
+  'sbom-policy': 'pass',
+};
+
 export function reason(report: Report, id: string): string {
   return report.checks.find((check) => check.id === id)?.reason ?? `(no ${id} check)`;
 }
