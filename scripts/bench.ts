@@ -4,7 +4,6 @@
  * sigstore-conformance cases. Usage: `npm run bench -- --runs 20` (default 10, or $BENCH_RUNS).
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
