@@ -2,12 +2,10 @@ import type { CheckResult } from '../model/check-result.js';
 import type { Digest } from '../model/digest.js';
 import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
 import { verifyIdentity } from '../sigstore/identity.js';
-import { isImageSignature, verifySimpleSigningClaim, verifyStatementSubject } from '../sigstore/claims.js';
+import { COSIGN_SIGN_PREDICATE_TYPE, isImageSignature, verifySimpleSigningClaim, verifyStatementSubject } from '../sigstore/claims.js';
 import { describeError, VerificationError } from '../errors.js';
 import { legacyTag } from '../discover/legacy-tags.js';
 import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
-
-export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 
 export interface SignatureCheckInput {
   outcomes: EvidenceOutcome[];
@@ -86,7 +84,7 @@ function isSignatureCandidate(outcome: EvidenceOutcome): boolean {
   if (outcome.verified) return isImageSignature(outcome.verified);
   // Unverified bundles: classify by the (untrusted) annotation only to pick the most useful failure reason.
   const claimed = claimedPredicateType(outcome.evidence);
-  return outcome.evidence.format === 'bundle' && (claimed === undefined || claimed === COSIGN_SIGN_PREDICATE);
+  return outcome.evidence.format === 'bundle' && (claimed === undefined || claimed === COSIGN_SIGN_PREDICATE_TYPE);
 }
 
 function verifyDigestClaim(verified: VerifiedEvidence, digest: Digest): void {
@@ -95,7 +93,7 @@ function verifyDigestClaim(verified: VerifiedEvidence, digest: Digest): void {
 }
 
 /** The facts a user wants about a signature: who, which log entry, when, where it was found and in which format. */
-export function describeSignature(verified: VerifiedEvidence): Record<string, unknown> {
+function describeSignature(verified: VerifiedEvidence): Record<string, unknown> {
   const entry = verified.tlogEntries[0];
   return {
     identity: verified.signer.identity,
@@ -108,7 +106,7 @@ export function describeSignature(verified: VerifiedEvidence): Record<string, un
   };
 }
 
-export function describePolicy(policy: IdentityPolicy): string {
+function describePolicy(policy: IdentityPolicy): string {
   const identity = policy.identity ?? `~${policy.identityRegexp ?? ''}`;
   const issuer = policy.issuer ?? `~${policy.issuerRegexp ?? ''}`;
   return `${identity} (issuer ${issuer})`;

@@ -7,9 +7,6 @@ import { fetchBundleReferrers } from './referrers.js';
 
 export { legacyTag } from './legacy-tags.js';
 
-/** Which kind of evidence a configured repository is searched for (cosign's COSIGN_REPOSITORY, slsa-verifier's --provenance-repository). */
-export type EvidenceRole = 'signature' | 'sbom' | 'provenance';
-
 export interface DiscoveryRepositories {
   /** The image's own repository: always searched. */
   image: RepositoryRef;

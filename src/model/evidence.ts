@@ -1,8 +1,5 @@
 import type { Digest } from './digest.js';
 
-/** How a piece of evidence is stored in the registry. */
-export type EvidenceFormat = 'legacy-sig' | 'legacy-att' | 'bundle';
-
 /** Where a piece of evidence was found. */
 export interface EvidenceLocation {
   /** Repository it was read from, `host/name` (e.g. `ghcr.io/natrontech/signatures`). */

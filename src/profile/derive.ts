@@ -39,7 +39,7 @@ predicate: {
 }
 
 /** The SAN regex for a project's release workflow at a `vX.Y.Z[-rc.N]` tag (natrontech convention). */
-export function toReleaseIdentityRegexp(owner: string, repo: string, workflowPath: string): string {
+function toReleaseIdentityRegexp(owner: string, repo: string, workflowPath: string): string {
   const workflow = `${RE2JS.quote(owner)}/${RE2JS.quote(repo)}/${RE2JS.quote(workflowPath)}`;
   return `^https://github.com/${workflow}@refs/tags/v[0-9]+.[0-9]+.[0-9]+(-rc.[0-9]+)?$`;
 }

@@ -41,7 +41,7 @@ function policyPath(entry: string, profileDir: string, source: string): string {
 }
 
 /** Reads policy files into {@link PolicySource}s named by their profile entry. */
-export async function readPolicies(entries: string[], profileDir: string, source: string): Promise<PolicySource[]> {
+async function readPolicies(entries: string[], profileDir: string, source: string): Promise<PolicySource[]> {
   return Promise.all(
     entries.map(async (entry) => {
       const path = policyPath(entry, profileDir, source);

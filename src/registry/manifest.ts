@@ -80,7 +80,7 @@ export async function fetchManifest(
  * Parses digest-checked manifest bytes. The body's `mediaType` wins over Content-Type (only the body is covered by the
  * digest); schema 1 and unknown types are refused.
  */
-export function toManifest(bytes: Uint8Array, contentType: string | null, what: string): { mediaType: string; json: OciManifest | OciIndex } {
+function toManifest(bytes: Uint8Array, contentType: string | null, what: string): { mediaType: string; json: OciManifest | OciIndex } {
   const raw = parseJson(bytes, what) as { mediaType?: unknown } | null;
   const bodyType = typeof raw?.mediaType === 'string' ? raw.mediaType : undefined;
   const mediaType = bodyType ?? contentType?.split(';')[0]?.trim() ?? '';

@@ -1,7 +1,7 @@
 import { provenanceError } from './errors.js';
 
 /** Splits `refs/<type>/<name>` into type and name; anything else has type `''` (slsa-verifier `ParseGitRef`). */
-export function toGitRefParts(ref: string): { type: string; name: string } {
+function toGitRefParts(ref: string): { type: string; name: string } {
   const match = /^refs\/([^/]*)\/(.*)$/s.exec(ref);
   if (!match) return { type: '', name: ref };
   return { type: match[1] ?? '', name: match[2] ?? '' };

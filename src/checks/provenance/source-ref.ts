@@ -25,7 +25,7 @@ function stringField(record: Environment, field: string): string {
  * The tag ref a build ran for (slsa-verifier `GetTag`): `github_ref` for `github_ref_type: tag`, `''` for branch
  * builds; any other ref type is an error.
  */
-export function toProvenanceTagRef(provenance: Provenance): string {
+function toProvenanceTagRef(provenance: Provenance): string {
   const env = toEnvironment(provenance);
   const refType = stringField(env, 'github_ref_type');
   if (refType === 'branch') return '';
@@ -56,7 +56,7 @@ function branchRefForTag(env: Environment): string {
 }
 
 /** The branch ref a build ran for (slsa-verifier `GetBranch`). */
-export function toProvenanceBranchRef(provenance: Provenance): string {
+function toProvenanceBranchRef(provenance: Provenance): string {
   const env = toEnvironment(provenance);
   const refType = stringField(env, 'github_ref_type');
   if (refType === 'branch') return stringField(env, 'github_ref');

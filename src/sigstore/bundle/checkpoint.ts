@@ -25,7 +25,7 @@ function proofError(message: string): VerificationError {
  * Parses the note part of a signed checkpoint strictly. The library splits it loosely (a missing origin shifts
  * every line and surfaces as a TypeError), so the shape is checked here before the signature is.
  */
-export function toCheckpoint(envelope: string): Checkpoint {
+function toCheckpoint(envelope: string): Checkpoint {
   const separator = envelope.indexOf('\n\n');
   if (separator < 0) throw proofError('expected a signed checkpoint with a blank line before its signatures, got none');
   const lines = envelope.slice(0, separator).split('\n');
