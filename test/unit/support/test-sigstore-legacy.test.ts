@@ -7,7 +7,6 @@ import { createHash, createPublicKey, verify as verifySignature } from 'node:cry
 import { json, X509Certificate } from '@sigstore/core';
 import { toSignedEntity } from '@sigstore/verify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256Digest } from '../../../src/model/digest.js';
 import { cyclonedxStatement, SLSA_CONTAINER_GENERATOR, slsaProvenanceStatement } from '../../support/statements.js';
 import {
   createTestSigstore,
@@ -25,13 +24,7 @@ import {
   type ReferenceVerifier,
 } from '../../support/test-sigstore/reference-verify.js';
 
-const digest = sha256Digest(Buffer.from('image index of natrontech/gcp-mysql-backup v1.1.2'));
-const release: GithubIdentity = {
-  repository: 'natrontech/gcp-mysql-backup',
-  workflowPath: '.github/workflows/release.yml',
-  ref: 'refs/tags/v1.1.2',
-};
-const releaseSan = 'https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2';
+import { digest, release, releaseSan } from './release-fixture.js';
 
 let sigstore: TestSigstore;
 let reference: ReferenceVerifier;

@@ -7,24 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256Digest } from '../../../src/model/digest.js';
 import { cosignSignStatement, cyclonedxStatement } from '../../support/statements.js';
 import {
   createTestSigstore,
   GITHUB_ACTIONS_ISSUER,
-  type GithubIdentity,
   type Tamper,
   type TestSigstore,
 } from '../../support/test-sigstore/index.js';
 import { createReferenceVerifier, outcome, type ReferenceVerifier } from '../../support/test-sigstore/reference-verify.js';
 
-const digest = sha256Digest(Buffer.from('image index of natrontech/gcp-mysql-backup v1.1.2'));
-const release: GithubIdentity = {
-  repository: 'natrontech/gcp-mysql-backup',
-  workflowPath: '.github/workflows/release.yml',
-  ref: 'refs/tags/v1.1.2',
-};
-const releaseSan = 'https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2';
+import { digest, release, releaseSan } from './release-fixture.js';
 
 let sigstore: TestSigstore;
 let reference: ReferenceVerifier;
