@@ -38,21 +38,31 @@ async function runCli(args: string[], work: string): Promise<Sample> {
     ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, CLI, ...args]]
     : [process.execPath, ['--require', PRELOAD, CLI, ...args]];
   // No user docker config, no colour: the same isolated environment the e2e tests use.
-  const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent', NO_COLOR: '1', VERIFY_RELEASE_BENCH_RSS_FILE: rssFile };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: '/nonexistent',
+    DOCKER_CONFIG: '/nonexistent',
+    NO_COLOR: '1',
+    VERIFY_RELEASE_BENCH_RSS_FILE: rssFile,
+  };
   const start = performance.now();
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.on('error', fail);
-    child.on('close', (exitCode) => done({ code: exitCode, stdout: out, stderr: err }));
-  });
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (done, fail) => {
+      const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+      child.on('error', fail);
+      child.on('close', (exitCode) => done({ code: exitCode, stdout: out, stderr: err }));
+    },
+  );
   const ms = performance.now() - start;
   // A benchmark of a failing verification measures nothing useful: refuse it.
   if (code !== 0 || (JSON.parse(stdout) as { verified?: unknown }).verified !== true) {
-    throw new Error(`expected exit 0 and a verified report from ${args.join(' ')}, got exit ${code}:\n${stdout}\n${stderr}`);
+    throw new Error(
+      `expected exit 0 and a verified report from ${args.join(' ')}, got exit ${code}:\n${stdout}\n${stderr}`,
+    );
   }
   // GNU time prefixes a status line on failure; the format's value is always the last line.
   const rssKb = Number((await readFile(rssFile, 'utf8')).trim().split('\n').pop());
@@ -82,8 +92,12 @@ function conformanceArguments(name: string): VerifyBundleOptions {
 async function conformanceLoop(names: string[]): Promise<number> {
   const start = performance.now();
   for (const name of names) {
-    const passed = await verifyBundleCommand(conformanceArguments(name)).then(() => true, () => false);
-    if (passed === name.endsWith('_fail')) throw new Error(`conformance case ${name}: expected ${passed ? 'failure' : 'success'}`);
+    const passed = await verifyBundleCommand(conformanceArguments(name)).then(
+      () => true,
+      () => false,
+    );
+    if (passed === name.endsWith('_fail'))
+      throw new Error(`conformance case ${name}: expected ${passed ? 'failure' : 'success'}`);
   }
   return performance.now() - start;
 }
@@ -107,15 +121,24 @@ function row(label: string, samples: Sample[]): string[] {
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  console.log([line(header), `|${widths.map((w, i) => '-'.repeat(w + 1) + (i === 0 ? '-' : ':')).join('|')}|`, ...rows.map(line)].join('\n'));
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  console.log(
+    [
+      line(header),
+      `|${widths.map((w, i) => '-'.repeat(w + 1) + (i === 0 ? '-' : ':')).join('|')}|`,
+      ...rows.map(line),
+    ].join('\n'),
+  );
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '10' } } });
   const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`expected --runs to be a positive integer, got ${values.runs}`);
-  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('expected a built CLI in dist/, got none: run npm run build');
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`expected --runs to be a positive integer, got ${values.runs}`);
+  if (!existsSync(join(ROOT, 'dist/cli/main.js')))
+    throw new Error('expected a built CLI in dist/, got none: run npm run build');
 
   const work = await mkdtemp(join(tmpdir(), 'verify-release-bench-'));
   let reg: TestRegistry | undefined;
@@ -124,10 +147,20 @@ async function main(): Promise<void> {
     const sigstore = await createTestSigstore();
     const trustedRoot = await sigstore.writeTrustedRoot(work);
     await mintGcpMysqlBackupHistory(reg, sigstore);
-    const base = ['latest', '--image', `${reg.host}/natrontech/gcp-mysql-backup`, '--trusted-root', trustedRoot, '--json'];
+    const base = [
+      'latest',
+      '--image',
+      `${reg.host}/natrontech/gcp-mysql-backup`,
+      '--trusted-root',
+      trustedRoot,
+      '--json',
+    ];
     const configs = [
       { label: 'latest, all checks', args: base },
-      { label: 'latest, --checks resolve,signature,provenance,sbom (no CUE)', args: [...base, '--checks', 'resolve,signature,provenance,sbom'] },
+      {
+        label: 'latest, --checks resolve,signature,provenance,sbom (no CUE)',
+        args: [...base, '--checks', 'resolve,signature,provenance,sbom'],
+      },
     ];
     const rows: string[][] = [];
     for (const { label, args } of configs) {
@@ -137,13 +170,20 @@ async function main(): Promise<void> {
       rows.push(row(label, samples));
     }
 
-    const names = readdirSync(CONFORMANCE, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const names = readdirSync(CONFORMANCE, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     const cold = await conformanceLoop(names);
     const warm = median([await conformanceLoop(names), await conformanceLoop(names), await conformanceLoop(names)]);
 
-    console.log(`verify-release bench: ${runs} runs per row after 1 warm-up; node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'})`);
+    console.log(
+      `verify-release bench: ${runs} runs per row after 1 warm-up; node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'})`,
+    );
     console.log(`1-minute load average at the end: ${loadavg()[0]?.toFixed(1)} (other processes skew wall times)`);
-    console.log(`peak RSS via ${existsSync(GNU_TIME) ? `${GNU_TIME} -f %M` : 'a --require preload reading process.resourceUsage().maxRSS'}\n`);
+    console.log(
+      `peak RSS via ${existsSync(GNU_TIME) ? `${GNU_TIME} -f %M` : 'a --require preload reading process.resourceUsage().maxRSS'}\n`,
+    );
     printTable(['built CLI as a process', 'median ms', 'p90 ms', 'min ms', 'median RSS MiB', 'max RSS MiB'], rows);
     console.log('');
     const perSecond = (ms: number): string => (names.length / (ms / 1000)).toFixed(0);

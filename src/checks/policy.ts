@@ -25,7 +25,12 @@ export interface PolicyFailure extends PolicyViolation {
 // Keeps the violation fields only (drops `pass`), so the report's evidence stays flat.
 function toViolation(outcome: PolicyViolation): PolicyViolation {
   const { path, value, constraint, message } = outcome;
-  return { message, ...(path !== undefined && { path }), ...(value !== undefined && { value }), ...(constraint !== undefined && { constraint }) };
+  return {
+    message,
+    ...(path !== undefined && { path }),
+    ...(value !== undefined && { value }),
+    ...(constraint !== undefined && { constraint }),
+  };
 }
 
 /**

@@ -108,7 +108,9 @@ export function toRawPredicate(payload: Uint8Array, predicate: unknown): string 
 }
 
 function newestTime(candidate: VerifiedEvidence): number {
-  const times = candidate.tlogEntries.flatMap((entry) => (entry.integratedTime === undefined ? [] : [entry.integratedTime * 1000]));
+  const times = candidate.tlogEntries.flatMap((entry) =>
+    entry.integratedTime === undefined ? [] : [entry.integratedTime * 1000],
+  );
   times.push(...candidate.verifiedTimes.map((time) => Date.parse(time)).filter((time) => !Number.isNaN(time)));
   return times.length === 0 ? Number.NEGATIVE_INFINITY : Math.max(...times);
 }
@@ -130,18 +132,31 @@ function result(status: CheckResult['status'], reason: string, evidence: Record<
  * The `sbom` check over identity-matched, digest-bound attestations: picks the CycloneDX ones, uses the newest by
  * verified time (warning when several verify), and returns the SBOM document with its exact attested text.
  */
-export function evaluateSbom(candidates: VerifiedEvidence[]): { result: CheckResult; sbom?: { document: unknown; raw: string } } {
+export function evaluateSbom(candidates: VerifiedEvidence[]): {
+  result: CheckResult;
+  sbom?: { document: unknown; raw: string };
+} {
   const sboms = candidates.filter(
     (c) => c.content.type === 'in-toto' && c.content.statement.predicateType === CYCLONEDX_PREDICATE_TYPE,
   );
   const chosen = [...sboms].sort((a, b) => newestTime(b) - newestTime(a))[0];
   if (!chosen || chosen.content.type !== 'in-toto') {
-    return { result: result('fail', `no verified SBOM attestation (${CYCLONEDX_PREDICATE_TYPE})`, { candidates: candidates.length }) };
+    return {
+      result: result('fail', `no verified SBOM attestation (${CYCLONEDX_PREDICATE_TYPE})`, {
+        candidates: candidates.length,
+      }),
+    };
   }
   const document = chosen.content.statement.predicate;
   const bom = document as { bomFormat?: unknown; specVersion?: unknown } | undefined;
   if (typeof bom !== 'object' || bom === null || bom.bomFormat !== 'CycloneDX' || typeof bom.specVersion !== 'string') {
-    return { result: result('fail', 'expected a CycloneDX document (bomFormat "CycloneDX", specVersion), got something else', {}) };
+    return {
+      result: result(
+        'fail',
+        'expected a CycloneDX document (bomFormat "CycloneDX", specVersion), got something else',
+        {},
+      ),
+    };
   }
   let raw: string;
   try {
@@ -157,7 +172,7 @@ export function evaluateSbom(candidates: VerifiedEvidence[]): { result: CheckRes
   };
   let reason = `CycloneDX ${bom.specVersion} SBOM with ${String(evidence['components'])} components`;
   if (sboms.length > 1) {
-    const warning = `${sboms.length} SBOM attestations verified; using the newest (log index ${String(evidence['logIndex'] ?? 'unknown')})`;
+    const warning = `${sboms.length} SBOM attestations verified; using the newest (log index ${chosen.tlogEntries[0]?.logIndex ?? 'unknown'})`;
     evidence['warning'] = warning;
     reason = `${reason}; warning: ${warning}`;
   }

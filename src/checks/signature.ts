@@ -2,7 +2,12 @@ import type { CheckResult } from '../model/check-result.js';
 import type { Digest } from '../model/digest.js';
 import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
 import { verifyIdentity } from '../sigstore/identity.js';
-import { COSIGN_SIGN_PREDICATE_TYPE, isImageSignature, verifySimpleSigningClaim, verifyStatementSubject } from '../sigstore/claims.js';
+import {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  isImageSignature,
+  verifySimpleSigningClaim,
+  verifyStatementSubject,
+} from '../sigstore/claims.js';
 import { describeError, VerificationError } from '../errors.js';
 import { legacyTag } from '../discover/legacy-tags.js';
 import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
@@ -61,7 +66,9 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
     });
   }
   if (candidates.length === 0) {
-    const others = input.outcomes.map((o) => verifiedPredicateType(o) ?? claimedPredicateType(o.evidence) ?? 'unknown type');
+    const others = input.outcomes.map(
+      (o) => verifiedPredicateType(o) ?? claimedPredicateType(o.evidence) ?? 'unknown type',
+    );
     const reason =
       others.length > 0
         ? `no image signature found: ${count(others.length, 'attestation')} (${[...new Set(others)].join(', ')}) found, which do not count as image signatures`
@@ -69,14 +76,20 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
     return result('fail', withHints(reason, hints), { searched: input.searched });
   }
   if (identityMismatches.length > 0) {
-    const seen = [...new Set(identityMismatches.map((v) => `${v.signer.identity} (issuer ${v.signer.issuer ?? 'none'})`))];
+    const seen = [
+      ...new Set(identityMismatches.map((v) => `${v.signer.identity} (issuer ${v.signer.issuer ?? 'none'})`)),
+    ];
     const reason = `${count(identityMismatches.length, 'signature')} verified but none matched the expected identity ${describePolicy(input.policy)}; the certificates say ${seen.join(', ')}`;
     return result('fail', withHints(reason, hints), { mismatchedSigners: identityMismatches.map(describeSignature) });
   }
   if (claimMismatches.length > 0) {
-    return result('fail', withHints(`signature is not for this digest: ${claimMismatches[0]}`, hints), { claimMismatches });
+    return result('fail', withHints(`signature is not for this digest: ${claimMismatches[0]}`, hints), {
+      claimMismatches,
+    });
   }
-  return result('fail', withHints(`signature did not verify: ${cryptoFailures[0]}`, hints), { failures: cryptoFailures });
+  return result('fail', withHints(`signature did not verify: ${cryptoFailures[0]}`, hints), {
+    failures: cryptoFailures,
+  });
 }
 
 function isSignatureCandidate(outcome: EvidenceOutcome): boolean {

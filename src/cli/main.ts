@@ -67,7 +67,9 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 async function runVerify(version: string | undefined, raw: RawVerifyOptions, io: CliIo): Promise<number> {
   const options = await toVerifyReleaseOptions(version, raw, io.env, progressWriter(io, raw));
   const { report, sbom } = await verifyRelease(options);
-  io.stdout.write(raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stdout.isTTY) }));
+  io.stdout.write(
+    raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stdout.isTTY) }),
+  );
   if (raw.sbomOut !== undefined && sbom) await writeOutput(raw.sbomOut, sbom.raw);
   return reportExitCode(report);
 }
@@ -78,7 +80,9 @@ async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: C
   const { report, sbom } = await verifyRelease(options);
   // stdout carries the SBOM only, and only when it verified; the verdict goes to stderr.
   const code = reportExitCode(report);
-  io.stderr.write(raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stderr.isTTY) }));
+  io.stderr.write(
+    raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stderr.isTTY) }),
+  );
   if (code !== EXIT.verified || !sbom) return code === EXIT.verified ? EXIT.failed : code;
   io.stdout.write(sbom.raw);
   if (raw.sbomOut !== undefined) await writeOutput(raw.sbomOut, sbom.raw);

@@ -19,7 +19,10 @@ const DEFAULT_PROFILE = 'natrontech-gcp-mysql-backup';
 /** Flag combinations zod checks before anything runs; each message names the flags. */
 const rawSchema = z
   .object({
-    repo: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected --repo <owner>/<name>').optional(),
+    repo: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected --repo <owner>/<name>')
+      .optional(),
     certificateIdentity: z.string().min(1, 'expected a non-empty --certificate-identity').optional(),
     certificateIdentityRegexp: z.string().min(1, 'expected a non-empty --certificate-identity-regexp').optional(),
     certificateOidcIssuer: z.string().min(1, 'expected a non-empty --certificate-oidc-issuer').optional(),
@@ -27,8 +30,14 @@ const rawSchema = z
     sourceTag: z.string().min(1).optional(),
     sourceVersionedTag: z.string().min(1).optional(),
   })
-  .refine((o) => !(o.certificateIdentity && o.certificateIdentityRegexp), 'expected --certificate-identity or --certificate-identity-regexp, not both')
-  .refine((o) => !(o.certificateOidcIssuer && o.certificateOidcIssuerRegexp), 'expected --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both')
+  .refine(
+    (o) => !(o.certificateIdentity && o.certificateIdentityRegexp),
+    'expected --certificate-identity or --certificate-identity-regexp, not both',
+  )
+  .refine(
+    (o) => !(o.certificateOidcIssuer && o.certificateOidcIssuerRegexp),
+    'expected --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both',
+  )
   .refine((o) => !(o.sourceTag && o.sourceVersionedTag), 'expected --source-tag or --source-versioned-tag, not both');
 
 /**
@@ -52,7 +61,10 @@ export async function toVerifyReleaseOptions(
 
   const resolved = await resolveProfile(raw);
   const image = parseImageReference(raw.image ?? (raw.repo ? `ghcr.io/${raw.repo}` : resolved.profile.image));
-  const [provenancePolicies, sbomPolicies] = await Promise.all([readPolicyFiles(raw.policy ?? []), readPolicyFiles(raw.sbomPolicy ?? [])]);
+  const [provenancePolicies, sbomPolicies] = await Promise.all([
+    readPolicyFiles(raw.policy ?? []),
+    readPolicyFiles(raw.sbomPolicy ?? []),
+  ]);
   const signer = toSignerOverride(raw, resolved);
   const overrides = {
     ...(signer && { signer }),
@@ -101,7 +113,9 @@ function verifyPatterns(policy: IdentityPolicy): void {
     try {
       RE2JS.compile(pattern);
     } catch (error) {
-      throw new UsageError(`expected a valid Go RE2 expression for ${flag}, got ${JSON.stringify(pattern)}: ${describeError(error)}`);
+      throw new UsageError(
+        `expected a valid Go RE2 expression for ${flag}, got ${JSON.stringify(pattern)}: ${describeError(error)}`,
+      );
     }
   }
 }
@@ -114,13 +128,16 @@ async function resolveProfile(raw: RawVerifyOptions): Promise<ResolvedProfile> {
     const { repository } = parseImageReference(raw.image);
     const parts = repository.split('/');
     if (parts.length >= 2) return profileFor(parts.slice(-2).join('/'));
-    throw new UsageError(`expected --image <host>/<owner>/<name> or --repo/--profile to know whose release this is, got ${raw.image}`);
+    throw new UsageError(
+      `expected --image <host>/<owner>/<name> or --repo/--profile to know whose release this is, got ${raw.image}`,
+    );
   }
   return loadProfile(bundledProfilePath(DEFAULT_PROFILE));
 }
 
 function profileFor(ownerAndName: string): Promise<ResolvedProfile> {
-  if (ownerAndName.toLowerCase() === 'natrontech/gcp-mysql-backup') return loadProfile(bundledProfilePath(DEFAULT_PROFILE));
+  if (ownerAndName.toLowerCase() === 'natrontech/gcp-mysql-backup')
+    return loadProfile(bundledProfilePath(DEFAULT_PROFILE));
   const [owner, name] = ownerAndName.split('/') as [string, string];
   return Promise.resolve(deriveProfile(owner, name));
 }
@@ -141,7 +158,11 @@ function toSignerOverride(raw: RawVerifyOptions, resolved: ResolvedProfile): Ide
   };
 }
 
-function toRepositories(raw: RawVerifyOptions, resolved: ResolvedProfile, env: NodeJS.ProcessEnv): VerifyReleaseOptions['repositories'] {
+function toRepositories(
+  raw: RawVerifyOptions,
+  resolved: ResolvedProfile,
+  env: NodeJS.ProcessEnv,
+): VerifyReleaseOptions['repositories'] {
   const fromEnv = env.COSIGN_REPOSITORY ? [env.COSIGN_REPOSITORY] : [];
   const pick = (flags: string[], profile: string[]): RepositoryRef[] =>
     [...(flags.length > 0 ? flags : fromEnv), ...profile].map((ref) => toRepositoryRef(ref));

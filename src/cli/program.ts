@@ -49,7 +49,9 @@ export interface CommandHandlers {
 /** Declares the commander program: `verify-release [version]` (default), `sbom [version]`, `verify-bundle`. */
 export function buildProgram(handlers: CommandHandlers, cliVersion: string): Command {
   const program = new Command('verify-release')
-    .description('Decide whether a container image release can be trusted: Sigstore signatures, SLSA provenance, CUE policies and the SBOM, in one command.')
+    .description(
+      'Decide whether a container image release can be trusted: Sigstore signatures, SLSA provenance, CUE policies and the SBOM, in one command.',
+    )
     .version(cliVersion, '-V, --cli-version', 'print the verify-release version')
     .showHelpAfterError(false)
     .addHelpText(
@@ -89,17 +91,35 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
 function addVerifyOptions(command: Command): Command {
   return command
     .option('--version <tag>', 'pin a release (same as the positional version)')
-    .option('--image <ref>', 'image repository (default ghcr.io/natrontech/gcp-mysql-backup); host[:port]/name, or name@sha256:… to verify a digest')
+    .option(
+      '--image <ref>',
+      'image repository (default ghcr.io/natrontech/gcp-mysql-backup); host[:port]/name, or name@sha256:… to verify a digest',
+    )
     .option('--repo <owner/name>', 'GitHub project: image ghcr.io/<owner>/<name> and its release conventions')
     .option('--tag <tag>', 'verify a non-release tag such as the rolling "latest"')
     .option('--include-prereleases', 'let "latest" pick prereleases such as v2.0.0-rc.1')
     .option('--json', 'print the report as JSON on stdout')
     .option('--timeout <seconds>', 'per-request network timeout', parseTimeout, 30)
     .option('--insecure-registry <host>', 'speak plain HTTP to this registry (loopback registries always are)', collect)
-    .option('--signature-repository <ref>', 'also search this repository for signatures (default $COSIGN_REPOSITORY)', collect)
-    .option('--provenance-repository <ref>', 'also search this repository for provenance (default $COSIGN_REPOSITORY)', collect)
-    .option('--sbom-repository <ref>', 'also search this repository for SBOM attestations (default $COSIGN_REPOSITORY)', collect)
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json or JSON Lines (default: public-good via TUF, embedded copy offline)')
+    .option(
+      '--signature-repository <ref>',
+      'also search this repository for signatures (default $COSIGN_REPOSITORY)',
+      collect,
+    )
+    .option(
+      '--provenance-repository <ref>',
+      'also search this repository for provenance (default $COSIGN_REPOSITORY)',
+      collect,
+    )
+    .option(
+      '--sbom-repository <ref>',
+      'also search this repository for SBOM attestations (default $COSIGN_REPOSITORY)',
+      collect,
+    )
+    .option(
+      '--trusted-root <file>',
+      'Sigstore trusted_root.json or JSON Lines (default: public-good via TUF, embedded copy offline)',
+    )
     .option('--certificate-identity <identity>', 'expected signer identity (exact)')
     .option('--certificate-identity-regexp <re>', 'expected signer identity (Go RE2, unanchored like cosign)')
     .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer (exact)')
@@ -109,8 +129,16 @@ function addVerifyOptions(command: Command): Command {
     .option('--source-versioned-tag <tag>', 'provenance tag semver match (v1 any minor, v1.1 any patch, v1.1.2 exact)')
     .option('--source-branch <branch>', 'provenance must come from this branch')
     .option('--builder-id <id>', 'trusted builder workflow instead of the container generator allow-list')
-    .option('--policy <file>', `CUE ${CUE_VERSION} policy for the provenance (repeatable; replaces the bundled one)`, collect)
-    .option('--sbom-policy <file>', `CUE ${CUE_VERSION} policy for the SBOM attestation (repeatable; replaces the bundled one)`, collect)
+    .option(
+      '--policy <file>',
+      `CUE ${CUE_VERSION} policy for the provenance (repeatable; replaces the bundled one)`,
+      collect,
+    )
+    .option(
+      '--sbom-policy <file>',
+      `CUE ${CUE_VERSION} policy for the SBOM attestation (repeatable; replaces the bundled one)`,
+      collect,
+    )
     .addOption(
       new Option('--policy-mode <mode>', 'strict: constrained fields must exist; cosign: as cosign verify-attestation')
         .choices(['strict', 'cosign'])
@@ -146,7 +174,10 @@ function parseTimeout(value: string): number {
 }
 
 function parseChecks(value: string): CheckId[] {
-  const ids = value.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
   const unknown = ids.filter((id) => !(CHECK_IDS as readonly string[]).includes(id));
   if (unknown.length > 0 || ids.length === 0) {
     throw new InvalidArgumentError(`expected check ids from ${CHECK_IDS.join(', ')}, got "${value}"`);

@@ -62,9 +62,14 @@ export async function verifyBundleCommand(o: VerifyBundleOptions): Promise<void>
   });
   const artifact = await toArtifact(o.fileOrDigest);
   const publicKey = o.key === undefined ? undefined : (await readInput(o.key, 'public key')).toString('utf8');
-  const result = verifySigstoreBundle(bundleJson, trust, publicKey === undefined ? { artifact } : { artifact, publicKey });
+  const result = verifySigstoreBundle(
+    bundleJson,
+    trust,
+    publicKey === undefined ? { artifact } : { artifact, publicKey },
+  );
   if (o.key === undefined) {
-    if (!result.signer) throw new UsageError('expected a certificate bundle for identity verification, got a managed-key bundle');
+    if (!result.signer)
+      throw new UsageError('expected a certificate bundle for identity verification, got a managed-key bundle');
     verifyIdentity(result.signer, { identity: o.certificateIdentity, issuer: o.certificateOidcIssuer });
   }
 }

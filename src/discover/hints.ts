@@ -49,7 +49,9 @@ async function containingIndexHints({ client, image, digest, manifest }: HintInp
         const candidate = await client.findManifest(image, tag);
         if (!candidate || !childManifests(candidate.json).some((child) => child.digest === digest)) return undefined;
         const found = await quietlyDiscover(client, image, candidate.digest);
-        return found > 0 ? `this is a platform manifest of ${formatRepository(image)}:${tag}, whose index ${candidate.digest} carries the evidence; verify the index instead` : undefined;
+        return found > 0
+          ? `this is a platform manifest of ${formatRepository(image)}:${tag}, whose index ${candidate.digest} carries the evidence; verify the index instead`
+          : undefined;
       }),
     );
     return [...new Set(hints.filter((hint): hint is string => hint !== undefined))];
@@ -65,7 +67,10 @@ async function platformManifestHints({ client, image, manifest }: HintInput): Pr
   );
   return signed
     .filter((child): child is ChildManifest => child !== undefined)
-    .map((child) => `evidence exists for the ${child.platform} platform manifest ${child.digest}; the index digest was verified`);
+    .map(
+      (child) =>
+        `evidence exists for the ${child.platform} platform manifest ${child.digest}; the index digest was verified`,
+    );
 }
 
 async function unconfiguredRepositoryHints({ client, image, digest, searched }: HintInput): Promise<string[]> {
@@ -75,10 +80,15 @@ async function unconfiguredRepositoryHints({ client, image, digest, searched }: 
   const conventional: RepositoryRef[] = ['signatures', 'sbom']
     .map((name) => ({ registry: image.registry, repository: `${owner}/${name}` }))
     .filter((repo) => !known.has(formatRepository(repo)));
-  const found = await Promise.all(conventional.map(async (repo) => ((await quietlyDiscover(client, repo, digest)) > 0 ? repo : undefined)));
+  const found = await Promise.all(
+    conventional.map(async (repo) => ((await quietlyDiscover(client, repo, digest)) > 0 ? repo : undefined)),
+  );
   return found
     .filter((repo): repo is RepositoryRef => repo !== undefined)
-    .map((repo) => `evidence for this digest exists in ${formatRepository(repo)}, which was not searched; pass --signature-repository/--sbom-repository/--provenance-repository ${formatRepository(repo)}`);
+    .map(
+      (repo) =>
+        `evidence for this digest exists in ${formatRepository(repo)}, which was not searched; pass --signature-repository/--sbom-repository/--provenance-repository ${formatRepository(repo)}`,
+    );
 }
 
 interface ChildManifest {

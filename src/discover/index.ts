@@ -28,7 +28,11 @@ export interface DiscoveryResult {
  * repository, in both storage formats: legacy cosign tags (`.sig`, `.att`) and Sigstore bundle referrers.
  * Real projects changed format between releases, so every place is always read.
  */
-export async function discoverEvidence(client: RegistryClient, digest: Digest, repositories: DiscoveryRepositories): Promise<DiscoveryResult> {
+export async function discoverEvidence(
+  client: RegistryClient,
+  digest: Digest,
+  repositories: DiscoveryRepositories,
+): Promise<DiscoveryResult> {
   const repos = distinctRepositories([
     repositories.image,
     ...(repositories.signature ?? []),
@@ -44,7 +48,11 @@ export async function discoverEvidence(client: RegistryClient, digest: Digest, r
 }
 
 /** Looks for evidence of `digest` in one repository. */
-export async function discoverInRepository(client: RegistryClient, repo: RepositoryRef, digest: Digest): Promise<DiscoveryResult> {
+export async function discoverInRepository(
+  client: RegistryClient,
+  repo: RepositoryRef,
+  digest: Digest,
+): Promise<DiscoveryResult> {
   const [signatures, attestations, bundles] = await Promise.all([
     fetchLegacyLayers(client, repo, digest, 'sig'),
     fetchLegacyLayers(client, repo, digest, 'att'),
@@ -53,7 +61,11 @@ export async function discoverInRepository(client: RegistryClient, repo: Reposit
   const name = formatRepository(repo);
   return {
     evidence: [...signatures, ...attestations, ...bundles],
-    searched: [`${name}:${legacyTag(digest, 'sig')}`, `${name}:${legacyTag(digest, 'att')}`, `${name} referrers of ${digest}`],
+    searched: [
+      `${name}:${legacyTag(digest, 'sig')}`,
+      `${name}:${legacyTag(digest, 'att')}`,
+      `${name} referrers of ${digest}`,
+    ],
     repositories: [name],
   };
 }

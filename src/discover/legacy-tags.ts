@@ -1,4 +1,4 @@
-import type { Descriptor, RegistryClient, RepositoryRef } from '../registry/index.js';
+import type { RegistryClient, RepositoryRef } from '../registry/index.js';
 import { formatRepository } from '../model/reference.js';
 import { digestHex, isDigest, type Digest } from '../model/digest.js';
 import type { LegacyLayerEvidence } from '../model/evidence.js';
@@ -25,14 +25,20 @@ export async function fetchLegacyLayers(
   const tag = legacyTag(digest, suffix);
   const manifest = await client.findManifest(repo, tag);
   if (!manifest) return [];
-  const layers = 'layers' in manifest.json && Array.isArray(manifest.json.layers) ? (manifest.json.layers as Descriptor[]) : [];
+  const layers = 'layers' in manifest.json && Array.isArray(manifest.json.layers) ? manifest.json.layers : [];
   if (layers.length > MAX_LAYERS) {
-    throw new RegistryError('MALFORMED_RESPONSE', `${formatRepository(repo)}:${tag} has ${layers.length} layers, more than cosign's limit of ${MAX_LAYERS}`);
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `${formatRepository(repo)}:${tag} has ${layers.length} layers, more than cosign's limit of ${MAX_LAYERS}`,
+    );
   }
   return Promise.all(
     layers.map(async (layer, layerIndex): Promise<LegacyLayerEvidence> => {
       if (!isDigest(layer.digest)) {
-        throw new RegistryError('MALFORMED_RESPONSE', `${formatRepository(repo)}:${tag} layer ${layerIndex} has an invalid digest`);
+        throw new RegistryError(
+          'MALFORMED_RESPONSE',
+          `${formatRepository(repo)}:${tag} layer ${layerIndex} has an invalid digest`,
+        );
       }
       const payload = await client.getBlob(repo, { digest: layer.digest, size: layer.size });
       return {

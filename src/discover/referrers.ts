@@ -14,10 +14,17 @@ const MAX_REFERRERS = 500;
  * fallback tag). Every listed manifest is fetched and inspected: GHCR's fallback index does not carry
  * artifactType, so filtering on the index entries would miss real bundles (sigstore/cosign#4641).
  */
-export async function fetchBundleReferrers(client: RegistryClient, repo: RepositoryRef, digest: Digest): Promise<BundleEvidence[]> {
+export async function fetchBundleReferrers(
+  client: RegistryClient,
+  repo: RepositoryRef,
+  digest: Digest,
+): Promise<BundleEvidence[]> {
   const { via, manifests } = await client.listReferrers(repo, digest);
   if (manifests.length > MAX_REFERRERS) {
-    throw new RegistryError('MALFORMED_RESPONSE', `${formatRepository(repo)} lists ${manifests.length} referrers for ${digest}, more than ${MAX_REFERRERS}`);
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `${formatRepository(repo)} lists ${manifests.length} referrers for ${digest}, more than ${MAX_REFERRERS}`,
+    );
   }
   const found = await Promise.all(manifests.map((descriptor) => fetchBundle(client, repo, descriptor, via, digest)));
   return found.filter((evidence): evidence is BundleEvidence => evidence !== undefined);
@@ -34,12 +41,17 @@ async function fetchBundle(
   const json = manifest.json as { artifactType?: unknown; layers?: Descriptor[]; annotations?: Record<string, string> };
   const layers = Array.isArray(json.layers) ? json.layers : [];
   const artifactType = typeof json.artifactType === 'string' ? json.artifactType : undefined;
-  const layerIndex = layers.findIndex((layer) => typeof layer.mediaType === 'string' && layer.mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX));
+  const layerIndex = layers.findIndex(
+    (layer) => typeof layer.mediaType === 'string' && layer.mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX),
+  );
   const layer = layers[layerIndex];
   // Not a Sigstore bundle (e.g. a BuildKit attestation or an SBOM stored another way): not evidence we read.
   if (!layer) return undefined;
   if (!isDigest(layer.digest)) {
-    throw new RegistryError('MALFORMED_RESPONSE', `referrer ${manifest.digest} has a bundle layer with an invalid digest`);
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `referrer ${manifest.digest} has a bundle layer with an invalid digest`,
+    );
   }
   const bytes = await client.getBlob(repo, { digest: layer.digest, size: layer.size });
   let bundle: unknown;

@@ -70,7 +70,8 @@ export function parseImageReference(input: string): ImageReference {
 
   const path = components.map((component) => component.toLowerCase());
   for (const component of path) {
-    if (!PATH_COMPONENT.test(component)) fail(`expected path components of [a-z0-9] joined by . _ __ or -, got "${component}"`);
+    if (!PATH_COMPONENT.test(component))
+      fail(`expected path components of [a-z0-9] joined by . _ __ or -, got "${component}"`);
   }
   if (registry === DEFAULT_REGISTRY && path.length === 1) path.unshift('library');
   const repository = path.join('/');

@@ -42,12 +42,18 @@ export function toExpectations(
   // An explicit tag/branch selector replaces the one version binding chose, as slsa-verifier takes one of them.
   const boundRef = provenanceSelectors.some((value) => value !== undefined)
     ? {}
-    : { ...(bound.provenance.sourceTag !== undefined && { sourceTag: bound.provenance.sourceTag }), ...(bound.provenance.sourceBranch !== undefined && { sourceBranch: bound.provenance.sourceBranch }) };
+    : {
+        ...(bound.provenance.sourceTag !== undefined && { sourceTag: bound.provenance.sourceTag }),
+        ...(bound.provenance.sourceBranch !== undefined && { sourceBranch: bound.provenance.sourceBranch }),
+      };
   const builderId = overrides.builderId ?? bound.provenance.builderId;
   return {
     signature: overrides.signer ?? bound.identities.signature,
     sbom: overrides.signer ?? bound.identities.sbom,
-    provenanceSigner: { issuer: GITHUB_ACTIONS_ISSUER, identityRegexp: builderId !== undefined ? builderSigner(builderId) : CONTAINER_GENERATOR_SIGNER },
+    provenanceSigner: {
+      issuer: GITHUB_ACTIONS_ISSUER,
+      identityRegexp: builderId !== undefined ? builderSigner(builderId) : CONTAINER_GENERATOR_SIGNER,
+    },
     provenance: {
       sourceUri: overrides.sourceUri ?? bound.provenance.sourceUri,
       ...boundRef,
@@ -78,7 +84,10 @@ function unbound(profile: Profile): ReturnType<typeof bindIdentityToVersion> {
       signature: { issuer: signature.issuer, identityRegexp: signature.identityRegexp },
       sbom: { issuer: sbom.issuer, identityRegexp: sbom.identityRegexp },
     },
-    provenance: { sourceUri: provenance.sourceUri, ...(provenance.builderId !== undefined && { builderId: provenance.builderId }) },
+    provenance: {
+      sourceUri: provenance.sourceUri,
+      ...(provenance.builderId !== undefined && { builderId: provenance.builderId }),
+    },
   };
 }
 

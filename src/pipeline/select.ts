@@ -3,7 +3,12 @@ import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
 import { verifyIdentity } from '../sigstore/identity.js';
 import { verifyStatementSubject } from '../sigstore/claims.js';
 import { describeError, VerificationError } from '../errors.js';
-import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from '../checks/outcome.js';
+import {
+  claimedPredicateType,
+  describeLocation,
+  verifiedPredicateType,
+  type EvidenceOutcome,
+} from '../checks/outcome.js';
 
 export interface Selection {
   /** Verified statements of the wanted types, signed by the wanted identity, about the digest. */
@@ -25,7 +30,8 @@ export function selectAttestations(
   const accepted: VerifiedEvidence[] = [];
   const rejected: string[] = [];
   for (const outcome of outcomes) {
-    const type = verifiedPredicateType(outcome) ?? (outcome.verified ? undefined : claimedPredicateType(outcome.evidence));
+    const type =
+      verifiedPredicateType(outcome) ?? (outcome.verified ? undefined : claimedPredicateType(outcome.evidence));
     if (type === undefined || !predicateTypes.includes(type)) continue;
     const where = describeLocation(outcome.evidence);
     if (!outcome.verified) {
@@ -34,7 +40,8 @@ export function selectAttestations(
     }
     try {
       verifyIdentity(outcome.verified.signer, signer);
-      if (outcome.verified.content.type === 'in-toto') verifyStatementSubject(outcome.verified.content.statement, digest);
+      if (outcome.verified.content.type === 'in-toto')
+        verifyStatementSubject(outcome.verified.content.statement, digest);
       accepted.push(outcome.verified);
     } catch (error) {
       // Only a mismatch is a result; a bad policy (e.g. an invalid regexp) is the caller's error.

@@ -14,7 +14,9 @@ export function verifyAllEvidence(evidence: Evidence[], trust: TrustRoot): Evide
       return { evidence: piece, verified: verifyEvidence(piece, trust) };
     } catch (error) {
       const typed =
-        error instanceof VerifyReleaseError ? error : new InternalError(`unexpected error while verifying: ${String(error)}`, { cause: error });
+        error instanceof VerifyReleaseError
+          ? error
+          : new InternalError(`unexpected error while verifying: ${String(error)}`, { cause: error });
       return { evidence: piece, error: typed };
     }
   });

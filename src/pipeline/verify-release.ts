@@ -70,7 +70,15 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
     // A bad --trusted-root is a usage error whether or not the registry answered (exit 2, not 3).
     if (options.trustedRootPath) await trustPromise;
     const reportTarget = unresolvedTarget(imageName, options);
-    return { report: failedEarly(reportTarget, options.checks, 'resolve', describeError(error), 'release could not be resolved') };
+    return {
+      report: failedEarly(
+        reportTarget,
+        options.checks,
+        'resolve',
+        describeError(error),
+        'release could not be resolved',
+      ),
+    };
   }
   const reportTarget = toReportTarget(target);
   const resolveResult: CheckResult = {
@@ -98,7 +106,9 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
     });
   } catch (error) {
     const reason = `could not read evidence: ${describeError(error)}`;
-    return { report: buildReport(reportTarget, [resolveResult, ...errorChecks(options.checks, reason)], notices(trust)) };
+    return {
+      report: buildReport(reportTarget, [resolveResult, ...errorChecks(options.checks, reason)], notices(trust)),
+    };
   }
 
   progress(`verifying ${discovery.evidence.length} signatures and attestations`);
@@ -115,7 +125,14 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
         break;
       case 'signature':
         checks.push(
-          evaluateSignature({ outcomes, policy: expectations.signature, digest, searched: discovery.searched, repositories: discovery.repositories, hints }),
+          evaluateSignature({
+            outcomes,
+            policy: expectations.signature,
+            digest,
+            searched: discovery.searched,
+            repositories: discovery.repositories,
+            hints,
+          }),
         );
         break;
       case 'provenance':
@@ -143,7 +160,12 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
   return { report: buildReport(reportTarget, checks, notices(trust)), ...(sbom ? { sbom } : {}) };
 }
 
-function provenanceCheck(outcomes: EvidenceOutcome[], expectations: Expectations, digest: Digest, hints: string[]): CheckResult {
+function provenanceCheck(
+  outcomes: EvidenceOutcome[],
+  expectations: Expectations,
+  digest: Digest,
+  hints: string[],
+): CheckResult {
   const candidates = outcomes.flatMap((o) => (o.verified && isProvenanceCandidate(o.verified) ? [o.verified] : []));
   if (candidates.length === 0) {
     const selection = selectAttestations(outcomes, SLSA_PROVENANCE_TYPES, expectations.provenanceSigner, digest);
@@ -171,7 +193,11 @@ async function policyCheck(
   return evaluatePolicies(id, statements, policies, expectations.policyMode, engine);
 }
 
-async function collectHints(client: RegistryClient, target: ResolvedTarget, options: VerifyReleaseOptions): Promise<string[]> {
+async function collectHints(
+  client: RegistryClient,
+  target: ResolvedTarget,
+  options: VerifyReleaseOptions,
+): Promise<string[]> {
   const image = { registry: target.registry, repository: target.repository };
   let manifest: unknown;
   try {
@@ -180,7 +206,13 @@ async function collectHints(client: RegistryClient, target: ResolvedTarget, opti
     manifest = {};
   }
   const { signature, sbom, provenance } = options.repositories;
-  return findHints({ client, image, digest: target.digest, manifest, searched: [image, ...signature, ...sbom, ...provenance] });
+  return findHints({
+    client,
+    image,
+    digest: target.digest,
+    manifest,
+    searched: [image, ...signature, ...sbom, ...provenance],
+  });
 }
 
 function failed(id: CheckId, reason: string, hints: string[]): CheckResult {
@@ -189,10 +221,18 @@ function failed(id: CheckId, reason: string, hints: string[]): CheckResult {
 }
 
 function errorChecks(ids: readonly CheckId[], reason: string): CheckResult[] {
-  return ids.filter((id) => id !== 'resolve').map((id) => ({ id, title: TITLES[id], status: 'error' as const, reason, evidence: {} }));
+  return ids
+    .filter((id) => id !== 'resolve')
+    .map((id) => ({ id, title: TITLES[id], status: 'error' as const, reason, evidence: {} }));
 }
 
-function failedEarly(target: ReportTarget, ids: readonly CheckId[], failedId: CheckId, reason: string, skipReason: string): Report {
+function failedEarly(
+  target: ReportTarget,
+  ids: readonly CheckId[],
+  failedId: CheckId,
+  reason: string,
+  skipReason: string,
+): Report {
   const checks: CheckResult[] = [{ id: failedId, title: TITLES[failedId], status: 'error', reason, evidence: {} }];
   for (const id of ids) {
     if (id !== failedId) checks.push({ id, title: TITLES[id], status: 'skip', reason: skipReason, evidence: {} });

@@ -40,7 +40,9 @@ function errorText(error: unknown): string {
 }
 
 function brokenPolicy(policy: PolicySource, text: string): PolicyError {
-  return new PolicyError(`policy ${policy.name}: expected valid CUE ${CUE_VERSION}, got ${text.split('\n')[0] ?? text}`);
+  return new PolicyError(
+    `policy ${policy.name}: expected valid CUE ${CUE_VERSION}, got ${text.split('\n')[0] ?? text}`,
+  );
 }
 
 // A policy must evaluate on its own: only incomplete values (its open constraints) may remain. Anything else
@@ -81,7 +83,9 @@ function evaluateWith(cue: CueApi, policy: PolicySource, statement: InTotoStatem
   }
   return {
     pass: true,
-    notes: toAddedPaths(unified, document).map((path) => `${path} is constrained by the policy but absent from the statement`),
+    notes: toAddedPaths(unified, document).map(
+      (path) => `${path} is constrained by the policy but absent from the statement`,
+    ),
   };
 }
 

@@ -68,7 +68,12 @@ export function toPolicyViolation(error: string, statement: unknown): PolicyViol
     const [, path = '', values = ''] = conflict;
     const value = valueAtPath(statement, path);
     const constraint = splitConflict(values, value);
-    return { path, message: line, ...(value !== undefined && { value }), ...(constraint !== undefined && { constraint }) };
+    return {
+      path,
+      message: line,
+      ...(value !== undefined && { value }),
+      ...(constraint !== undefined && { constraint }),
+    };
   }
   const incomplete = INCOMPLETE.exec(line);
   if (incomplete) {

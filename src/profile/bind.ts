@@ -24,7 +24,9 @@ function toRef(binding: ReleaseBinding): string {
 function bindIdentity(identity: SignerIdentity, ref: string, field: string): IdentityPolicy {
   const at = identity.identityRegexp.lastIndexOf('@');
   if (at < 0) {
-    throw new UsageError(`expected identities.${field}.identityRegexp to end in @<ref>, got ${JSON.stringify(identity.identityRegexp)}`);
+    throw new UsageError(
+      `expected identities.${field}.identityRegexp to end in @<ref>, got ${JSON.stringify(identity.identityRegexp)}`,
+    );
   }
   return { issuer: identity.issuer, identityRegexp: `${identity.identityRegexp.slice(0, at + 1)}${RE2JS.quote(ref)}$` };
 }

@@ -55,7 +55,9 @@ export function deriveProfile(owner: string, repo: string, options: { workflowPa
     throw new UsageError(`expected a GitHub owner/repo, got ${JSON.stringify(`${owner}/${repo}`)}`);
   }
   if (!WORKFLOW.test(workflowPath) || workflowPath.includes('..')) {
-    throw new UsageError(`expected a workflow path like .github/workflows/release.yml, got ${JSON.stringify(workflowPath)}`);
+    throw new UsageError(
+      `expected a workflow path like .github/workflows/release.yml, got ${JSON.stringify(workflowPath)}`,
+    );
   }
   const signer = { issuer: GITHUB_ACTIONS_ISSUER, identityRegexp: toReleaseIdentityRegexp(owner, repo, workflowPath) };
   const provenancePolicy = `policy.cue (generated for ${owner}/${repo})`;

@@ -37,7 +37,9 @@ function policyPath(entry: string, profileDir: string, source: string): string {
   const local = isAbsolute(entry) ? entry : join(profileDir, entry);
   if (existsSync(local)) return local;
   if ((BUNDLED_POLICIES as readonly string[]).includes(entry)) return join(bundledPolicyDir(), entry);
-  throw configError(`profile ${source}: expected policy ${JSON.stringify(entry)} next to the profile or bundled, got none`);
+  throw configError(
+    `profile ${source}: expected policy ${JSON.stringify(entry)} next to the profile or bundled, got none`,
+  );
 }
 
 /** Reads policy files into {@link PolicySource}s named by their profile entry. */
@@ -48,7 +50,10 @@ async function readPolicies(entries: string[], profileDir: string, source: strin
       try {
         return { name: entry, source: await readFile(path, 'utf8') };
       } catch (error) {
-        throw configError(`profile ${source}: expected a readable policy at ${path}, got ${describeError(error)}`, error);
+        throw configError(
+          `profile ${source}: expected a readable policy at ${path}, got ${describeError(error)}`,
+          error,
+        );
       }
     }),
   );

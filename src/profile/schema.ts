@@ -4,17 +4,20 @@ import { z } from 'zod';
 // OCI repository name with its registry host, no tag or digest (distribution reference grammar, lowercase).
 const IMAGE = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
 
-const re2 = z.string().min(1).refine(
-  (pattern) => {
-    try {
-      RE2JS.compile(pattern);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a valid RE2 regular expression' },
-);
+const re2 = z
+  .string()
+  .min(1)
+  .refine(
+    (pattern) => {
+      try {
+        RE2JS.compile(pattern);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected a valid RE2 regular expression' },
+  );
 
 /** Who must have signed (cosign `--certificate-oidc-issuer` and `--certificate-identity-regexp`). */
 export const signerIdentitySchema = z
@@ -28,7 +31,9 @@ export const signerIdentitySchema = z
 /** What slsa-verifier is told about the build (`--source-uri`, `--builder-id`). */
 export const provenanceIdentitySchema = z
   .object({
-    sourceUri: z.string().regex(/^(?:git\+https:\/\/)?github\.com\/[^/\s]+\/[^/\s]+$/, 'expected github.com/<owner>/<repo>'),
+    sourceUri: z
+      .string()
+      .regex(/^(?:git\+https:\/\/)?github\.com\/[^/\s]+\/[^/\s]+$/, 'expected github.com/<owner>/<repo>'),
     builderId: z.string().min(1).optional(),
   })
   .strict();

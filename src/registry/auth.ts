@@ -39,9 +39,13 @@ async function authorize(
   const credentials = await resolveCredentials(request.registry);
   if (challenge.scheme === 'basic') {
     if (credentials === undefined || !('password' in credentials)) {
-      throw new RegistryError('AUTH', `expected username/password credentials for ${request.registry} (Basic auth), got none`, {
-        status: 401,
-      });
+      throw new RegistryError(
+        'AUTH',
+        `expected username/password credentials for ${request.registry} (Basic auth), got none`,
+        {
+          status: 401,
+        },
+      );
     }
     return toBasicAuthorization(credentials);
   }

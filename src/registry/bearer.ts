@@ -29,7 +29,11 @@ export async function fetchBearerToken(next: RegistryFetch, request: TokenReques
   const what = `a token for ${request.scope ?? request.registry} from ${realm.host}`;
   let response: Response;
   if (request.credentials !== undefined && 'identityToken' in request.credentials) {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: 'verify-release', refresh_token: request.credentials.identityToken });
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: 'verify-release',
+      refresh_token: request.credentials.identityToken,
+    });
     if (service !== undefined) form.set('service', service);
     if (request.scope !== undefined) form.set('scope', request.scope);
     response = await next({
@@ -49,7 +53,11 @@ export async function fetchBearerToken(next: RegistryFetch, request: TokenReques
   }
   if (!response.ok) {
     const error = await toResponseError(response, what);
-    throw new RegistryError('AUTH', error.message, { status: error.status, ...(error.registryCode && { registryCode: error.registryCode }), cause: error });
+    throw new RegistryError('AUTH', error.message, {
+      status: error.status,
+      ...(error.registryCode && { registryCode: error.registryCode }),
+      cause: error,
+    });
   }
   const json = (await readJson(response, { maxBytes: MAX_SMALL_BODY_BYTES, what })) as Record<string, unknown> | null;
   const token = json?.token ?? json?.access_token;

@@ -19,7 +19,10 @@ export async function fetchBlob(
 ): Promise<Uint8Array> {
   const what = `blob ${formatRepository(repo)}@${descriptor.digest}`;
   if (descriptor.size !== undefined && descriptor.size > context.maxBlobBytes) {
-    throw new RegistryError('TOO_LARGE', `expected ${what} of at most ${context.maxBlobBytes} bytes, got descriptor size ${descriptor.size}`);
+    throw new RegistryError(
+      'TOO_LARGE',
+      `expected ${what} of at most ${context.maxBlobBytes} bytes, got descriptor size ${descriptor.size}`,
+    );
   }
   const response = await context.fetch({
     url: context.urlFor(repo, `blobs/${descriptor.digest}`),

@@ -56,7 +56,9 @@ export class RegistryClient {
       urlFor: (repo, path) => toRepositoryUrl(toRegistryBaseUrl(repo.registry, insecure), repo, path),
       maxBlobBytes: options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
     };
-    this.#blobBudget = new ByteBudget(Math.max(options.maxTotalBlobBytes ?? DEFAULT_MAX_TOTAL_BLOB_BYTES, this.#context.maxBlobBytes));
+    this.#blobBudget = new ByteBudget(
+      Math.max(options.maxTotalBlobBytes ?? DEFAULT_MAX_TOTAL_BLOB_BYTES, this.#context.maxBlobBytes),
+    );
   }
 
   /**
@@ -68,9 +70,13 @@ export class RegistryClient {
     const manifest = await this.findManifest(repo, reference);
     if (manifest === undefined) {
       const separator = reference.startsWith('sha256:') ? '@' : ':';
-      throw new RegistryError('NOT_FOUND', `expected manifest ${formatRepository(repo)}${separator}${reference}, got HTTP 404`, {
-        status: 404,
-      });
+      throw new RegistryError(
+        'NOT_FOUND',
+        `expected manifest ${formatRepository(repo)}${separator}${reference}, got HTTP 404`,
+        {
+          status: 404,
+        },
+      );
     }
     return manifest;
   }

@@ -41,11 +41,20 @@ export function createCredentialResolver(env: NodeJS.ProcessEnv): CredentialReso
   };
 }
 
-async function resolveFor(registry: string, config: DockerConfig, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+async function resolveFor(
+  registry: string,
+  config: DockerConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<Credentials | undefined> {
   const hosts = DOCKER_HUB_HOSTS.includes(registry) ? DOCKER_HUB_HOSTS : [registry];
-  const helper = hosts.map((host) => config.credHelpers?.[host]).find((name) => name !== undefined) ?? config.credsStore;
+  const helper =
+    hosts.map((host) => config.credHelpers?.[host]).find((name) => name !== undefined) ?? config.credsStore;
   if (helper !== undefined && helper !== '') {
-    const fromHelper = await runCredentialHelper(helper, hosts === DOCKER_HUB_HOSTS ? DOCKER_HUB_SERVER : registry, env);
+    const fromHelper = await runCredentialHelper(
+      helper,
+      hosts === DOCKER_HUB_HOSTS ? DOCKER_HUB_SERVER : registry,
+      env,
+    );
     if (fromHelper !== undefined) return fromHelper;
   }
   const entry = Object.entries(config.auths ?? {}).find(([key]) => hosts.includes(toHost(key)))?.[1];
@@ -71,20 +80,31 @@ async function readDockerConfig(env: NodeJS.ProcessEnv): Promise<{ path: string;
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`expected a readable docker config at ${path}, got ${(error as Error).message}`, { code: 'CONFIG', cause: error });
+    throw new UsageError(`expected a readable docker config at ${path}, got ${(error as Error).message}`, {
+      code: 'CONFIG',
+      cause: error,
+    });
   }
   try {
     const value = JSON.parse(text) as unknown;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('not an object');
-    return { path, value: value as DockerConfig };
+    return { path, value: value };
   } catch (error) {
-    throw new UsageError(`expected a JSON object in docker config ${path}, got invalid content`, { code: 'CONFIG', cause: error });
+    throw new UsageError(`expected a JSON object in docker config ${path}, got invalid content`, {
+      code: 'CONFIG',
+      cause: error,
+    });
   }
 }
 
 /** `https://ghcr.io/v2/` → `ghcr.io`: config keys may carry a scheme and a path. */
 function toHost(key: string): string {
-  return key.replace(/^[a-z]+:\/\//i, '').split('/')[0]?.toLowerCase() ?? '';
+  return (
+    key
+      .replace(/^[a-z]+:\/\//i, '')
+      .split('/')[0]
+      ?.toLowerCase() ?? ''
+  );
 }
 
 function toCredentials(entry: NonNullable<DockerConfig['auths']>[string], registry: string): Credentials | undefined {
@@ -93,13 +113,16 @@ function toCredentials(entry: NonNullable<DockerConfig['auths']>[string], regist
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon === -1) {
-      throw new UsageError(`expected auths["${registry}"].auth to be base64 of user:password, got something else`, { code: 'CONFIG' });
+      throw new UsageError(`expected auths["${registry}"].auth to be base64 of user:password, got something else`, {
+        code: 'CONFIG',
+      });
     }
     username = decoded.slice(0, colon);
     password = decoded.slice(colon + 1);
   }
   if (entry.identitytoken) return { identityToken: entry.identitytoken, ...(username && { username }) };
-  if (username !== undefined && password !== undefined && (username !== '' || password !== '')) return { username, password };
+  if (username !== undefined && password !== undefined && (username !== '' || password !== ''))
+    return { username, password };
   return undefined;
 }
 
@@ -107,7 +130,11 @@ function toCredentials(entry: NonNullable<DockerConfig['auths']>[string], regist
  * Runs `docker-credential-<name> get` (docker-credential-helpers protocol: server URL on stdin, JSON on stdout).
  * A helper that reports "credentials not found" means anonymous; a missing helper is a configuration error.
  */
-async function runCredentialHelper(name: string, server: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+async function runCredentialHelper(
+  name: string,
+  server: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Credentials | undefined> {
   const program = `docker-credential-${name}`;
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
@@ -115,7 +142,12 @@ async function runCredentialHelper(name: string, server: string, env: NodeJS.Pro
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       const got = error.code === 'ENOENT' ? 'no such program on PATH' : error.message;
-      reject(new UsageError(`expected credential helper ${program} for ${server}, got ${got}`, { code: 'CONFIG', cause: error }));
+      reject(
+        new UsageError(`expected credential helper ${program} for ${server}, got ${got}`, {
+          code: 'CONFIG',
+          cause: error,
+        }),
+      );
     });
     child.on('close', (exitCode) => resolve({ code: exitCode, stdout: out }));
     child.stdin.on('error', () => undefined);
@@ -123,16 +155,23 @@ async function runCredentialHelper(name: string, server: string, env: NodeJS.Pro
   });
   if (code !== 0) {
     if (/credentials not found/i.test(stdout)) return undefined;
-    throw new UsageError(`expected credential helper ${program} to succeed for ${server}, got exit code ${code}`, { code: 'CONFIG' });
+    throw new UsageError(`expected credential helper ${program} to succeed for ${server}, got exit code ${code}`, {
+      code: 'CONFIG',
+    });
   }
   let parsed: { Username?: unknown; Secret?: unknown };
   try {
     parsed = JSON.parse(stdout) as typeof parsed;
   } catch (error) {
-    throw new UsageError(`expected JSON from credential helper ${program}, got unparseable output`, { code: 'CONFIG', cause: error });
+    throw new UsageError(`expected JSON from credential helper ${program}, got unparseable output`, {
+      code: 'CONFIG',
+      cause: error,
+    });
   }
   if (typeof parsed.Username !== 'string' || typeof parsed.Secret !== 'string') {
-    throw new UsageError(`expected Username and Secret from credential helper ${program}, got other fields`, { code: 'CONFIG' });
+    throw new UsageError(`expected Username and Secret from credential helper ${program}, got other fields`, {
+      code: 'CONFIG',
+    });
   }
   // The helper protocol marks identity (refresh) tokens with this username.
   if (parsed.Username === '<token>') return { identityToken: parsed.Secret };

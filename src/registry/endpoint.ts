@@ -16,7 +16,10 @@ export interface RegistryContext {
 }
 
 // Docker Hub is named docker.io in references but serves the API elsewhere.
-const API_HOSTS: Record<string, string> = { 'docker.io': 'registry-1.docker.io', 'index.docker.io': 'registry-1.docker.io' };
+const API_HOSTS: Record<string, string> = {
+  'docker.io': 'registry-1.docker.io',
+  'index.docker.io': 'registry-1.docker.io',
+};
 
 /**
  * The API base URL of a registry: plain HTTP for loopback registries and for hosts listed as insecure, HTTPS otherwise.

@@ -13,9 +13,13 @@ export function toTransportError(error: unknown, what: string, host?: string): R
   if (isTimeout(error)) {
     return new RegistryError('TIMEOUT', `expected a response${where} for ${what}, got a timeout`, { cause: error });
   }
-  return new RegistryError('NETWORK', `expected a response${where} for ${what}, got ${describeNetworkCode(networkCode(error))}`, {
-    cause: error,
-  });
+  return new RegistryError(
+    'NETWORK',
+    `expected a response${where} for ${what}, got ${describeNetworkCode(networkCode(error))}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** What the common socket error codes mean, so "no network" reads as such; the code stays for searching. */

@@ -30,14 +30,18 @@ export async function readBody(response: Response, limit: ReadLimit): Promise<Ui
   const announced = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
   if (announced !== undefined && announced > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
-    throw new RegistryError('TOO_LARGE', `expected ${what} of at most ${maxBytes} bytes, got Content-Length ${announced}`, {
-      status: response.status,
-    });
+    throw new RegistryError(
+      'TOO_LARGE',
+      `expected ${what} of at most ${maxBytes} bytes, got Content-Length ${announced}`,
+      {
+        status: response.status,
+      },
+    );
   }
 
   const chunks: Uint8Array[] = [];
   let received = 0;
-  const reader = response.body?.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
   try {
     for (;;) {
       if (reader === undefined) break;
@@ -83,15 +87,21 @@ export function parseJson(bytes: Uint8Array, what: string): unknown {
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
   } catch (error) {
-    throw new RegistryError('MALFORMED_RESPONSE', `expected JSON for ${what}, got unparseable content`, { cause: error });
+    throw new RegistryError('MALFORMED_RESPONSE', `expected JSON for ${what}, got unparseable content`, {
+      cause: error,
+    });
   }
 }
 
 function truncated(what: string, announced: number, received: number, status: number, cause?: unknown): RegistryError {
-  return new RegistryError('MALFORMED_RESPONSE', `expected ${announced} bytes for ${what}, got ${received} (truncated)`, {
-    status,
-    cause,
-  });
+  return new RegistryError(
+    'MALFORMED_RESPONSE',
+    `expected ${announced} bytes for ${what}, got ${received} (truncated)`,
+    {
+      status,
+      cause,
+    },
+  );
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {

@@ -4,7 +4,13 @@ import { isDigest, type Digest } from '../model/digest.js';
 import { formatRepository } from '../model/reference.js';
 import type { RegistryContext, RepositoryRef } from './endpoint.js';
 import { MAX_MANIFEST_BYTES, parseJson, readBody } from './limits.js';
-import { isIndexMediaType, isManifestMediaType, MANIFEST_ACCEPT, type OciIndex, type OciManifest } from './media-types.js';
+import {
+  isIndexMediaType,
+  isManifestMediaType,
+  MANIFEST_ACCEPT,
+  type OciIndex,
+  type OciManifest,
+} from './media-types.js';
 import { toResponseError } from './response-error.js';
 import { discardBody } from './transport.js';
 import { verifyContentDigest } from './verify-digest.js';
@@ -70,7 +76,9 @@ export async function fetchManifest(
   if (response.status !== 200) throw await toResponseError(response, what);
 
   const bytes = await readBody(response, { maxBytes: MAX_MANIFEST_BYTES, what });
-  const expected = isDigest(reference) ? reference : toHeaderDigest(response.headers.get('docker-content-digest'), what);
+  const expected = isDigest(reference)
+    ? reference
+    : toHeaderDigest(response.headers.get('docker-content-digest'), what);
   const digest = verifyContentDigest(bytes, expected);
   const { mediaType, json } = toManifest(bytes, response.headers.get('content-type'), what);
   return { digest, mediaType, bytes, json };
@@ -80,21 +88,35 @@ export async function fetchManifest(
  * Parses digest-checked manifest bytes. The body's `mediaType` wins over Content-Type (only the body is covered by the
  * digest); schema 1 and unknown types are refused.
  */
-function toManifest(bytes: Uint8Array, contentType: string | null, what: string): { mediaType: string; json: OciManifest | OciIndex } {
+function toManifest(
+  bytes: Uint8Array,
+  contentType: string | null,
+  what: string,
+): { mediaType: string; json: OciManifest | OciIndex } {
   const raw = parseJson(bytes, what) as { mediaType?: unknown } | null;
   const bodyType = typeof raw?.mediaType === 'string' ? raw.mediaType : undefined;
   const mediaType = bodyType ?? contentType?.split(';')[0]?.trim() ?? '';
-  const schema = isIndexMediaType(mediaType) ? indexSchema : isManifestMediaType(mediaType) ? manifestSchema : undefined;
+  const schema = isIndexMediaType(mediaType)
+    ? indexSchema
+    : isManifestMediaType(mediaType)
+      ? manifestSchema
+      : undefined;
   if (schema === undefined) {
-    throw new RegistryError('MALFORMED_RESPONSE', `expected an OCI/Docker v2 manifest or index for ${what}, got media type "${mediaType}"`);
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `expected an OCI/Docker v2 manifest or index for ${what}, got media type "${mediaType}"`,
+    );
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || '(root)';
-    throw new RegistryError('MALFORMED_RESPONSE', `expected a valid ${mediaType} for ${what}, got bad field ${field}: ${issue?.message ?? 'invalid'}`);
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `expected a valid ${mediaType} for ${what}, got bad field ${field}: ${issue?.message ?? 'invalid'}`,
+    );
   }
-  return { mediaType, json: parsed.data as OciManifest | OciIndex };
+  return { mediaType, json: parsed.data };
 }
 
 // Many registries get this header wrong (go-containerregistry fetcher.go), so it is only ever compared, never trusted;
@@ -103,7 +125,10 @@ function toHeaderDigest(header: string | null, what: string): Digest | undefined
   if (header === null || header.trim() === '') return undefined;
   const value = header.trim();
   if (!isDigest(value)) {
-    throw new RegistryError('MALFORMED_RESPONSE', `expected Docker-Content-Digest sha256:<64 hex> for ${what}, got "${value.slice(0, 100)}"`);
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `expected Docker-Content-Digest sha256:<64 hex> for ${what}, got "${value.slice(0, 100)}"`,
+    );
   }
   return value;
 }

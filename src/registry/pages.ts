@@ -30,7 +30,10 @@ export async function fetchPages(context: RegistryContext, request: PageRequest)
   let url: URL | undefined = request.first;
   while (url !== undefined) {
     if (seen.has(url.href) || seen.size >= MAX_PAGES) {
-      throw new RegistryError('MALFORMED_RESPONSE', `expected ${request.what} to end within ${MAX_PAGES} pages without loops, got more`);
+      throw new RegistryError(
+        'MALFORMED_RESPONSE',
+        `expected ${request.what} to end within ${MAX_PAGES} pages without loops, got more`,
+      );
     }
     seen.add(url.href);
     const response = await context.fetch({
@@ -40,12 +43,16 @@ export async function fetchPages(context: RegistryContext, request: PageRequest)
       repository: request.repo.repository,
       what: request.what,
     });
-    if (pages.length === 0 && request.onFirst !== undefined && (await request.onFirst(response)) === 'stop') return undefined;
+    if (pages.length === 0 && request.onFirst !== undefined && (await request.onFirst(response)) === 'stop')
+      return undefined;
     if (response.status !== 200) throw await toResponseError(response, request.what);
     pages.push(await readJson(response, { maxBytes: MAX_MANIFEST_BYTES, what: request.what }));
     const next = parseNextLink(response.headers.get('link'), url);
     if (next !== undefined && next.origin !== request.first.origin) {
-      throw new RegistryError('MALFORMED_RESPONSE', `expected ${request.what} pages on ${request.first.host}, got a Link to ${next.host}`);
+      throw new RegistryError(
+        'MALFORMED_RESPONSE',
+        `expected ${request.what} pages on ${request.first.host}, got a Link to ${next.host}`,
+      );
     }
     url = next;
   }

@@ -18,20 +18,29 @@ export function withRedirects(next: RegistryFetch): RegistryFetch {
       const location = response.headers.get('location');
       await discardBody(response);
       if (location === null) {
-        throw new RegistryError('MALFORMED_RESPONSE', `expected a Location header with HTTP ${response.status} for ${request.what}, got none`, {
-          status: response.status,
-        });
+        throw new RegistryError(
+          'MALFORMED_RESPONSE',
+          `expected a Location header with HTTP ${response.status} for ${request.what}, got none`,
+          {
+            status: response.status,
+          },
+        );
       }
       if (hop >= MAX_REDIRECTS) {
-        throw new RegistryError('REGISTRY', `expected at most ${MAX_REDIRECTS} redirects for ${request.what}, got more`, {
-          status: response.status,
-        });
+        throw new RegistryError(
+          'REGISTRY',
+          `expected at most ${MAX_REDIRECTS} redirects for ${request.what}, got more`,
+          {
+            status: response.status,
+          },
+        );
       }
       const target = toTarget(location, current.url, request.what);
       const headers = { ...current.headers };
       if (target.host !== current.url.host) delete headers.authorization;
       // 303 (and 301/302 for POST, as browsers do) continue as GET without a body.
-      const asGet = response.status === 303 || ((response.status === 301 || response.status === 302) && current.method === 'POST');
+      const asGet =
+        response.status === 303 || ((response.status === 301 || response.status === 302) && current.method === 'POST');
       current = {
         ...current,
         url: target,
@@ -47,10 +56,17 @@ function toTarget(location: string, base: URL, what: string): URL {
   try {
     target = new URL(location, base);
   } catch (error) {
-    throw new RegistryError('MALFORMED_RESPONSE', `expected a valid redirect URL for ${what}, got an unparseable Location`, { cause: error });
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `expected a valid redirect URL for ${what}, got an unparseable Location`,
+      { cause: error },
+    );
   }
   if (target.protocol !== 'https:' && !(target.protocol === 'http:' && base.protocol === 'http:')) {
-    throw new RegistryError('REGISTRY', `expected an https redirect for ${what}, got ${target.protocol.replace(':', '')} to ${target.host}`);
+    throw new RegistryError(
+      'REGISTRY',
+      `expected an https redirect for ${what}, got ${target.protocol.replace(':', '')} to ${target.host}`,
+    );
   }
   return target;
 }

@@ -24,7 +24,11 @@ const NO_API_STATUSES = new Set([400, 404, 406]);
  *
  * @throws RegistryError AUTH, MALFORMED_RESPONSE, … — never NOT_FOUND.
  */
-export async function fetchReferrers(context: RegistryContext, repo: RepositoryRef, subject: Digest): Promise<ReferrersList> {
+export async function fetchReferrers(
+  context: RegistryContext,
+  repo: RepositoryRef,
+  subject: Digest,
+): Promise<ReferrersList> {
   const what = `referrers of ${formatRepository(repo)}@${subject}`;
   const pages = await fetchPages(context, {
     repo,
@@ -42,8 +46,9 @@ export async function fetchReferrers(context: RegistryContext, repo: RepositoryR
   if (pages !== undefined) {
     const manifests = pages.flatMap((page) => {
       const parsed = indexSchema.safeParse(page);
-      if (!parsed.success) throw new RegistryError('MALFORMED_RESPONSE', `expected an OCI index in ${what}, got another shape`);
-      return parsed.data.manifests as Descriptor[];
+      if (!parsed.success)
+        throw new RegistryError('MALFORMED_RESPONSE', `expected an OCI index in ${what}, got another shape`);
+      return parsed.data.manifests;
     });
     return { via: 'referrers-api', manifests };
   }
@@ -52,7 +57,10 @@ export async function fetchReferrers(context: RegistryContext, repo: RepositoryR
   const fallback = await fetchManifest(context, repo, fallbackTag);
   if (fallback === undefined) return { via: 'referrers-tag', manifests: [] };
   if (!isOciIndex(fallback.json)) {
-    throw new RegistryError('MALFORMED_RESPONSE', `expected an index at ${formatRepository(repo)}:${fallbackTag}, got ${fallback.mediaType}`);
+    throw new RegistryError(
+      'MALFORMED_RESPONSE',
+      `expected an index at ${formatRepository(repo)}:${fallbackTag}, got ${fallback.mediaType}`,
+    );
   }
   return { via: 'referrers-tag', manifests: fallback.json.manifests };
 }

@@ -14,8 +14,12 @@ interface RegistryDiagnostic {
  */
 export async function toResponseError(response: Response, what: string): Promise<RegistryError> {
   const diagnostic = await readDiagnostic(response, what);
-  const code = response.status === 401 || response.status === 403 ? 'AUTH' : response.status === 404 ? 'NOT_FOUND' : 'REGISTRY';
-  const detail = diagnostic !== undefined ? ` ${diagnostic.code}${diagnostic.message ? ` "${oneLine(diagnostic.message)}"` : ''}` : '';
+  const code =
+    response.status === 401 || response.status === 403 ? 'AUTH' : response.status === 404 ? 'NOT_FOUND' : 'REGISTRY';
+  const detail =
+    diagnostic !== undefined
+      ? ` ${diagnostic.code}${diagnostic.message ? ` "${oneLine(diagnostic.message)}"` : ''}`
+      : '';
   return new RegistryError(code, `expected ${what}, got HTTP ${response.status}${detail}`, {
     status: response.status,
     ...(diagnostic !== undefined && { registryCode: diagnostic.code }),

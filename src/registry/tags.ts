@@ -21,7 +21,8 @@ export async function fetchTags(context: RegistryContext, repo: RepositoryRef): 
   const tags = new Set<string>();
   for (const page of pages) {
     const parsed = tagPageSchema.safeParse(page);
-    if (!parsed.success) throw new RegistryError('MALFORMED_RESPONSE', `expected {"tags": [string]} in ${what}, got another shape`);
+    if (!parsed.success)
+      throw new RegistryError('MALFORMED_RESPONSE', `expected {"tags": [string]} in ${what}, got another shape`);
     for (const tag of parsed.data.tags ?? []) tags.add(tag);
   }
   return [...tags];

@@ -40,7 +40,10 @@ export class ByteBudget {
   /** @throws RegistryError TOO_LARGE when `bytes` no longer fit. */
   reserve(bytes: number, what: string): void {
     if (bytes > this.#remaining) {
-      throw new RegistryError('TOO_LARGE', `expected evidence blobs of at most ${this.total} bytes in total, got more with ${what} (${bytes} bytes)`);
+      throw new RegistryError(
+        'TOO_LARGE',
+        `expected evidence blobs of at most ${this.total} bytes in total, got more with ${what} (${bytes} bytes)`,
+      );
     }
     this.#remaining -= bytes;
   }

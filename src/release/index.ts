@@ -53,21 +53,29 @@ export async function resolveRelease(options: ResolveOptions): Promise<ResolvedT
     // The digest is the target whatever a version or tag says, so one given beside it would go unchecked; a release
     // tag belongs in the reference (`name:v1.2.3@sha256:…`), where it binds the identities.
     if (options.version !== undefined && options.version !== 'latest') {
-      throw new UsageError(`expected a version or a digest for ${formatRepository(repo)}, got version "${options.version}" and ${image.digest}`);
+      throw new UsageError(
+        `expected a version or a digest for ${formatRepository(repo)}, got version "${options.version}" and ${image.digest}`,
+      );
     }
     if (options.tag !== undefined) {
-      throw new UsageError(`expected a tag or a digest for ${formatRepository(repo)}, got tag "${options.tag}" and ${image.digest}`);
+      throw new UsageError(
+        `expected a tag or a digest for ${formatRepository(repo)}, got tag "${options.tag}" and ${image.digest}`,
+      );
     }
     // The tag in the reference is kept for the report and the version binding only.
     const manifest = await client.getManifest(repo, image.digest);
     return toTarget(client, repo, manifest, { tag: image.tag });
   }
   if (options.tag !== undefined && image.tag !== undefined && options.tag !== image.tag) {
-    throw new UsageError(`expected one tag for ${formatRepository(repo)}, got "${image.tag}" in the reference and "${options.tag}" as option`);
+    throw new UsageError(
+      `expected one tag for ${formatRepository(repo)}, got "${image.tag}" in the reference and "${options.tag}" as option`,
+    );
   }
   const given = options.tag ?? image.tag;
   if (given !== undefined && options.version !== undefined && options.version !== 'latest') {
-    throw new UsageError(`expected a tag or a version for ${formatRepository(repo)}, got tag "${given}" and version "${options.version}"`);
+    throw new UsageError(
+      `expected a tag or a version for ${formatRepository(repo)}, got tag "${given}" and version "${options.version}"`,
+    );
   }
   const tag = given ?? (await findReleaseTag(client, repo, options));
   const manifest = await client.getManifest(repo, tag);

@@ -9,7 +9,11 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * attestation manifests show as `unknown/unknown`), or for a single image from its config blob. Artifacts and
  * configs without os/architecture give `[]`.
  */
-export async function fetchPlatforms(client: RegistryClient, repo: RepositoryRef, manifest: FetchedManifest): Promise<string[]> {
+export async function fetchPlatforms(
+  client: RegistryClient,
+  repo: RepositoryRef,
+  manifest: FetchedManifest,
+): Promise<string[]> {
   if (isOciIndex(manifest.json)) return unique(manifest.json.manifests.flatMap(toPlatform));
   const { config } = manifest.json;
   if (![OCI_CONFIG, DOCKER_CONFIG].includes(config.mediaType) || config.size > MAX_CONFIG_BYTES) return [];
@@ -30,7 +34,9 @@ function toPlatform(descriptor: Descriptor): string[] {
 }
 
 function formatPlatform(platform: { os: string; architecture: string; variant?: string }): string {
-  return [platform.os, platform.architecture, platform.variant].filter((part) => part !== undefined && part !== '').join('/');
+  return [platform.os, platform.architecture, platform.variant]
+    .filter((part) => part !== undefined && part !== '')
+    .join('/');
 }
 
 function unique(values: string[]): string[] {

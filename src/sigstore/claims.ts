@@ -42,7 +42,12 @@ const statementSchema = z.looseObject({
 export function toSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPayload {
   return decode(simpleSigningSchema, bytes, 'a simple-signing payload', (json) => {
     const critical = member(json, 'critical');
-    return { '(root)': json, critical, 'critical.identity': member(critical, 'identity'), 'critical.image': member(critical, 'image') };
+    return {
+      '(root)': json,
+      critical,
+      'critical.identity': member(critical, 'identity'),
+      'critical.image': member(critical, 'image'),
+    };
   });
 }
 
@@ -53,7 +58,10 @@ export function toSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPayload 
  */
 export function toInTotoStatement(payloadType: string, bytes: Uint8Array): InTotoStatement {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw new VerificationError('CLAIM_MISMATCH', `expected DSSE payloadType ${IN_TOTO_PAYLOAD_TYPE}, got ${payloadType}`);
+    throw new VerificationError(
+      'CLAIM_MISMATCH',
+      `expected DSSE payloadType ${IN_TOTO_PAYLOAD_TYPE}, got ${payloadType}`,
+    );
   }
   return decode(statementSchema, bytes, 'an in-toto statement', (json) => {
     const subjects = member(json, 'subject');
@@ -72,7 +80,10 @@ export function toInTotoStatement(payloadType: string, bytes: Uint8Array): InTot
  */
 export function verifySimpleSigningClaim(payload: SimpleSigningPayload, digest: Digest): void {
   if (payload.critical.type !== SIMPLE_SIGNING_TYPE) {
-    throw new VerificationError('CLAIM_MISMATCH', `expected critical.type "${SIMPLE_SIGNING_TYPE}", got "${payload.critical.type}"`);
+    throw new VerificationError(
+      'CLAIM_MISMATCH',
+      `expected critical.type "${SIMPLE_SIGNING_TYPE}", got "${payload.critical.type}"`,
+    );
   }
   const signed = payload.critical.image['docker-manifest-digest'];
   if (signed !== digest) {
@@ -104,7 +115,9 @@ export function isImageSignature(verified: VerifiedEvidence): boolean {
 }
 
 function member(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /**
@@ -140,8 +153,17 @@ function decode<T extends z.ZodType>(
   for (const [where, value] of Object.entries(claimObjects(json))) verifyUnambiguousKeys(value, where);
   const result = schema.safeParse(json);
   if (!result.success) {
-    const got = json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json === 'object' ? 'an object with bad fields' : typeof json;
-    const fields = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    const got =
+      json === null
+        ? 'null'
+        : Array.isArray(json)
+          ? 'an array'
+          : typeof json === 'object'
+            ? 'an object with bad fields'
+            : typeof json;
+    const fields = result.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
     throw new VerificationError('CLAIM_MISMATCH', `expected ${what}, got ${got} (${fields})`);
   }
   return result.data;

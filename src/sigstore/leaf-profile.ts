@@ -40,7 +40,9 @@ function isCritical(ext: ASN1Obj): boolean {
 function verifySanIsAscii(value: Buffer): void {
   for (const name of ASN1Obj.parseBuffer(Buffer.from(value)).subs) {
     if (IA5_GENERAL_NAMES.has(name.tag.number) && name.value.some((byte) => byte >= 0x80)) {
-      throw certError(`expected an ASCII subject alternative name, got non-ASCII bytes in a name of type ${name.tag.number}`);
+      throw certError(
+        `expected an ASCII subject alternative name, got non-ASCII bytes in a name of type ${name.tag.number}`,
+      );
     }
   }
 }
@@ -76,7 +78,8 @@ function verifyExtensions(cert: X509Certificate): void {
     const value = ext.subs[ext.subs.length - 1]?.value ?? Buffer.alloc(0);
     if (seen.has(oid)) throw certError(`expected each extension once, got ${oid} twice`);
     seen.add(oid);
-    if (isCritical(ext) && !HANDLED_CRITICAL.has(oid)) throw certError(`expected no unhandled critical extension, got ${oid}`);
+    if (isCritical(ext) && !HANDLED_CRITICAL.has(oid))
+      throw certError(`expected no unhandled critical extension, got ${oid}`);
     if (oid === OID_SUBJECT_ALT_NAME) verifySanIsAscii(value);
     if (oid === OID_EXT_KEY_USAGE) verifyCodeSigning(value);
   }

@@ -88,7 +88,7 @@ function parseRootFile(text: string, path: string): unknown {
       const items = root[list];
       if (items === undefined) continue;
       if (!Array.isArray(items)) throw rootError(`expected ${list} to be an array on line ${index + 1} of ${path}`);
-      merged[list] = [...((merged[list] as unknown[] | undefined) ?? []), ...items];
+      merged[list] = [...((merged[list] as unknown[] | undefined) ?? []), ...(items as unknown[])];
     }
   }
   if (!merged) throw rootError(`expected a trusted root in ${path}, got an empty file`);

@@ -17,7 +17,9 @@ import type { TrustRoot } from './trust.js';
  */
 export function verifyEvidence(evidence: Evidence, trust: TrustRoot): VerifiedEvidence {
   const verification =
-    evidence.format === 'bundle' ? verifySigstoreBundle(evidence.bundle, trust, {}) : verifyLegacyLayer(evidence, trust);
+    evidence.format === 'bundle'
+      ? verifySigstoreBundle(evidence.bundle, trust, {})
+      : verifyLegacyLayer(evidence, trust);
   if (!verification.signer) {
     // Keyless only: a managed-key bundle has no identity to check against a policy.
     throw new VerificationError('CERTIFICATE_ERROR', 'expected a Fulcio certificate, got a public key');
@@ -40,7 +42,10 @@ function toContent(evidence: Evidence, verification: BundleVerification): Verifi
     return { type: 'simple-signing', payload: toSimpleSigningPayload(evidence.payload), bytes: evidence.payload };
   }
   if (!verification.dsse) {
-    throw new VerificationError('BUNDLE_INVALID', `expected a DSSE envelope in ${evidence.format} evidence, got a message signature`);
+    throw new VerificationError(
+      'BUNDLE_INVALID',
+      `expected a DSSE envelope in ${evidence.format} evidence, got a message signature`,
+    );
   }
   const { payloadType, payload } = verification.dsse;
   return { type: 'in-toto', statement: toInTotoStatement(payloadType, payload), bytes: payload };

@@ -46,8 +46,10 @@ function argumentsFor(name: string, form: 'PATH' | 'DIGEST'): string[] {
   const signer = existsSync(join(dir, 'key.pub'))
     ? ['--key', join(dir, 'key.pub')]
     : [
-        '--certificate-identity', readOptional(dir, 'identity') ?? DEFAULT_IDENTITY,
-        '--certificate-oidc-issuer', readOptional(dir, 'issuer') ?? DEFAULT_ISSUER,
+        '--certificate-identity',
+        readOptional(dir, 'identity') ?? DEFAULT_IDENTITY,
+        '--certificate-oidc-issuer',
+        readOptional(dir, 'issuer') ?? DEFAULT_ISSUER,
       ];
   const root = existsSync(join(dir, 'trusted_root.json')) ? ['--trusted-root', join(dir, 'trusted_root.json')] : [];
   return ['verify-bundle', '--bundle', join(dir, 'bundle.sigstore.json'), ...signer, ...root, fileOrDigest];
@@ -97,7 +99,9 @@ describe('verify-bundle protocol details', () => {
   });
 
   it('matches the identity exactly (a prefix fails)', async () => {
-    const args = happy.map((arg, i) => (happy[i - 1] === '--certificate-identity' ? 'https://github.com/sigstore-conformance/' : arg));
+    const args = happy.map((arg, i) =>
+      happy[i - 1] === '--certificate-identity' ? 'https://github.com/sigstore-conformance/' : arg,
+    );
     const { code, stderr } = await verifyBundle(args);
     expect(code).toBe(1);
     expect(stderr).toMatch(/^verify-release: FAILED: none of the expected identities matched/);
@@ -134,7 +138,9 @@ describe('verify-bundle protocol details', () => {
 describe('the shared corpus location', () => {
   it('resolves as ../shared/realworld beside the repository, where CI copies shared/', () => {
     expect(corpusDir({})).toBe(resolve(repoRoot, '../shared/realworld'));
-    expect(realpathSync(join(corpusDir({}), 'cases.json'))).toBe(realpathSync(resolve(repoRoot, '../shared/realworld/cases.json')));
+    expect(realpathSync(join(corpusDir({}), 'cases.json'))).toBe(
+      realpathSync(resolve(repoRoot, '../shared/realworld/cases.json')),
+    );
     expect(existsSync(join(repoRoot, 'package.json'))).toBe(true);
   });
 

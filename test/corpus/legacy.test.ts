@@ -2,9 +2,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/model/digest.js';
 import { sha256Digest } from '../../src/model/digest.js';
 import type { Evidence, LegacyLayerEvidence, VerifiedEvidence } from '../../src/model/evidence.js';
-import { verifyIdentity, verifySigstoreBundle, verifyStatementSubject, verifySimpleSigningClaim, verifyEvidence, trustRootFromJson } from '../../src/sigstore/index.js';
+import {
+  verifyIdentity,
+  verifySigstoreBundle,
+  verifyStatementSubject,
+  verifySimpleSigningClaim,
+  verifyEvidence,
+  trustRootFromJson,
+} from '../../src/sigstore/index.js';
 import type { TrustRoot } from '../../src/sigstore/index.js';
-import { loadCases, readCaseLayers, readCorpusFile, readCorpusJson, type RealworldCase } from '../support/oci-layout.js';
+import {
+  loadCases,
+  readCaseLayers,
+  readCorpusFile,
+  readCorpusJson,
+  type RealworldCase,
+} from '../support/oci-layout.js';
 
 /**
  * Every legacy-format case of the real-world corpus, reached the way verify-release reaches it: the discovery input
@@ -63,7 +76,10 @@ describe('legacy .att layers (slsa-verifier cosign save layouts and derived tamp
   });
 
   it.each(selected.map((testCase) => [testCase.id, testCase] as const))('%s', (_id, testCase) => {
-    expectOutcome(testCase, readCaseLayers(testCase).map((layer) => run(testCase, layer)));
+    expectOutcome(
+      testCase,
+      readCaseLayers(testCase).map((layer) => run(testCase, layer)),
+    );
   });
 
   it.each([
@@ -83,9 +99,13 @@ describe('legacy .att layers (slsa-verifier cosign save layouts and derived tamp
     const testCase = cases.find((c) => c.id === 'slsa-verifier/generator_container_slsa3/v1.4.0') as RealworldCase;
     const [layer] = readCaseLayers(testCase) as [LegacyLayerEvidence];
     const verified = verifyEvidence(layer, trustOf(testCase));
-    expect(verified.tlogEntries).toEqual([{ logIndex: '10957770', integratedTime: 1673455977, kind: 'intoto', version: '0.0.1' }]);
+    expect(verified.tlogEntries).toEqual([
+      { logIndex: '10957770', integratedTime: 1673455977, kind: 'intoto', version: '0.0.1' },
+    ]);
     expect(verified.verifiedTimes).toEqual([new Date(1673455977 * 1000).toISOString()]);
-    expect(verified.content.type === 'in-toto' && verified.content.statement.predicateType).toBe('https://slsa.dev/provenance/v0.2');
+    expect(verified.content.type === 'in-toto' && verified.content.statement.predicateType).toBe(
+      'https://slsa.dev/provenance/v0.2',
+    );
   });
 });
 
@@ -93,12 +113,21 @@ describe('legacy .sig layers', () => {
   it('sigstore-rs/extracted/legacy-rekord-2021: crypto is sound but the 2021 cert has no SCT, so it fails closed', () => {
     const testCase = cases.find((c) => c.id === 'sigstore-rs/extracted/legacy-rekord-2021') as RealworldCase;
     const dir = 'sigstore-rs/extracted/legacy-rekord-2021-kubewarden-disallow-service-nodeport';
-    const descriptor = readCorpusJson(`${dir}/layer.json`) as { mediaType: string; digest: Digest; annotations: Record<string, string> };
+    const descriptor = readCorpusJson(`${dir}/layer.json`) as {
+      mediaType: string;
+      digest: Digest;
+      annotations: Record<string, string>;
+    };
     const payload = new Uint8Array(readCorpusFile(`${dir}/simplesigning-payload.json`));
     expect(sha256Digest(payload)).toBe(descriptor.digest);
     const layer: LegacyLayerEvidence = {
       format: 'legacy-sig',
-      location: { repository: 'realworld.invalid/corpus', via: 'tag', manifestDigest: descriptor.digest, layerIndex: 0 },
+      location: {
+        repository: 'realworld.invalid/corpus',
+        via: 'tag',
+        manifestDigest: descriptor.digest,
+        layerIndex: 0,
+      },
       mediaType: descriptor.mediaType,
       annotations: descriptor.annotations,
       payload,
@@ -115,7 +144,9 @@ describe('legacy .sig layers', () => {
     const testCase = cases.find((c) => c.id === 'sigstore-go/extracted/minder-server-cosign-sig') as RealworldCase;
     const bundle = readCorpusJson('sigstore-go/extracted/minder-server-cosign-sig.bundle.json');
     const hex = (testCase.payloadDigest ?? '').replace('sha256:', '');
-    const verification = verifySigstoreBundle(bundle, trustOf(testCase), { artifact: { digest: { algorithm: 'sha256', hex } } });
+    const verification = verifySigstoreBundle(bundle, trustOf(testCase), {
+      artifact: { digest: { algorithm: 'sha256', hex } },
+    });
     expect(verification.signer).toBeDefined();
     verifyIdentity(verification.signer!, { identity: testCase.identity ?? '', issuer: testCase.issuer ?? '' });
     outcomes.push(`${testCase.id}: expected ${testCase.expected}, got OK (digest-only)`);
@@ -142,7 +173,10 @@ describe('bare DSSE envelopes without tlog data (slsa-verifier dsse-without-tlog
       format: 'legacy-att',
       location: { repository: 'realworld.invalid/corpus', via: 'tag', manifestDigest: digest, layerIndex: 0 },
       mediaType: 'application/vnd.dsse.envelope.v1+json',
-      annotations: { 'dev.cosignproject.cosign/signature': '', 'dev.sigstore.cosign/certificate': envelope.signatures[0]?.cert ?? '' },
+      annotations: {
+        'dev.cosignproject.cosign/signature': '',
+        'dev.sigstore.cosign/certificate': envelope.signatures[0]?.cert ?? '',
+      },
       payload: new Uint8Array(bytes),
       layerDigest: digest,
     };

@@ -3,7 +3,6 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Digest } from '../../src/model/digest.js';
 import type { LegacyLayerEvidence } from '../../src/model/evidence.js';
 import { ANNOTATION } from '../../src/sigstore/legacy/annotations.js';
 import {
@@ -15,8 +14,23 @@ import {
   type ArtifactInput,
   type TrustRoot,
 } from '../../src/sigstore/index.js';
-import { flipBase64, jsonMutations, rootMutations, setForeignCa, withPayload, type Json, type Mutation, type SweepTarget } from '../support/mutations.js';
-import { loadCases, readCaseLayers, readCorpusFile, readCorpusJson, type RealworldCase } from '../support/oci-layout.js';
+import {
+  flipBase64,
+  jsonMutations,
+  rootMutations,
+  setForeignCa,
+  withPayload,
+  type Json,
+  type Mutation,
+  type SweepTarget,
+} from '../support/mutations.js';
+import {
+  loadCases,
+  readCaseLayers,
+  readCorpusFile,
+  readCorpusJson,
+  type RealworldCase,
+} from '../support/oci-layout.js';
 
 /**
  * Mutation sweep: every valid real-world bundle and legacy layer, with each security-relevant field, input and
@@ -42,7 +56,9 @@ function factsOf(t: SweepTarget): Facts {
   return {
     rekorV2: entries.some((e) => e.kindVersion?.version === '0.0.2'),
     logHints: logHintsOf(t, entries),
-    hasTsa: (material.timestampVerificationData?.rfc3161Timestamps ?? []).length > 0 || Boolean(t.layer?.annotations[ANNOTATION.rfc3161]),
+    hasTsa:
+      (material.timestampVerificationData?.rfc3161Timestamps ?? []).length > 0 ||
+      Boolean(t.layer?.annotations[ANNOTATION.rfc3161]),
     hasSet: t.layer !== undefined || entries.some((e) => e.inclusionPromise),
     hasProof: entries.length > 0 && entries.every((e) => e.inclusionProof?.checkpoint),
     managedKey: t.publicKey !== undefined,
@@ -56,7 +72,9 @@ function factsOf(t: SweepTarget): Facts {
  */
 function logHintsOf(t: SweepTarget, entries: any[]): Set<string> {
   const hints = new Set<string>();
-  const names = entries.flatMap((e) => [...String(e.inclusionProof?.checkpoint?.envelope ?? '').matchAll(/^— (\S+) /gm)].map((m) => m[1] ?? ''));
+  const names = entries.flatMap((e) =>
+    [...String(e.inclusionProof?.checkpoint?.envelope ?? '').matchAll(/^— (\S+) /gm)].map((m) => m[1] ?? ''),
+  );
   for (const tlog of ((t.root as any).tlogs ?? []) as any[]) {
     const spki = Buffer.from(tlog.publicKey?.rawBytes ?? '', 'base64');
     hints.add(createHash('sha256').update(spki).digest('hex').slice(0, 8));
@@ -74,7 +92,9 @@ function mutatedSignatureHint(t: SweepTarget, name: string): string | undefined 
   const envelope = (t.bundle as any)?.verificationMaterial?.tlogEntries?.[0]?.inclusionProof?.checkpoint?.envelope;
   const text = String(envelope ?? '').split('\n')[Number(line)] ?? '';
   if (line === undefined || !text.startsWith('— ')) return undefined;
-  return Buffer.from(text.split(' ').pop() ?? '', 'base64').subarray(0, 4).toString('hex');
+  return Buffer.from(text.split(' ').pop() ?? '', 'base64')
+    .subarray(0, 4)
+    .toString('hex');
 }
 
 /**
@@ -84,23 +104,84 @@ function mutatedSignatureHint(t: SweepTarget, name: string): string | undefined 
 type Applies = (facts: Facts, name: string, original: SweepTarget, mutated: SweepTarget) => boolean;
 
 const EXCLUSIONS: [RegExp, Applies, string][] = [
-  [/^annotation:dev\.sigstore\.cosign\/chain:/, () => true, 'the chain annotation is ignored: the path is built from the trusted root only'],
+  [
+    /^annotation:dev\.sigstore\.cosign\/chain:/,
+    () => true,
+    'the chain annotation is ignored: the path is built from the trusted root only',
+  ],
   [/^annotation:predicateType:/, () => true, 'informational: the predicate type is read from the verified statement'],
-  [/x509CertificateChain\.certificates\.[1-9]/, () => true, 'only the leaf is used; intermediates and roots come from the trusted root'],
-  [/(dsseEnvelope|^envelope:)\.?signatures\.0\.keyid:/, () => true, 'keyid is an unauthenticated hint that Sigstore verification does not use'],
-  [/^root\.timestampAuthorities/, (f) => !f.hasTsa, 'the input has no RFC3161 timestamp, so no TSA of the root is used'],
-  [/^root\.(certificateAuthorities|ctlogs)/, (f) => f.managedKey, 'managed-key input: no certificate, so no CA or CT log of the root is used'],
-  [/tlogEntries\.0\.inclusionProof:removed$/, (f) => f.v01 && f.hasSet, 'a v0.1 bundle may carry only the SET; the proof is optional there'],
-  [/timestampVerificationData(\.rfc3161Timestamps(\.0)?)?:removed$/, (f) => !f.hasTsa || f.hasSet, 'no RFC3161 timestamp left to use, or one removed while the verified SET still binds the signing time'],
-  [/tlogEntries\.0\.inclusionPromise:removed$/, (f) => f.hasTsa && f.hasProof, 'SET removed while the inclusion proof and the RFC3161 time remain verified'],
-  [/tlogEntries\.0\.(integratedTime|inclusionPromise)(:removed|:[+-]1)$/, (f) => f.rekorV2, 'Rekor v2 has no integrated time: the time comes from the RFC3161 timestamp only'],
-  [/publicKey\.hint:/, (f) => f.managedKey, 'managed-key input: the key is given by the caller; the hint is only a lookup label'],
-  [/rfc3161Timestamps\.0\.signedTimestamp:bitflip$/, () => true, 'the middle byte of these tokens lies in the CMS certificates set, which is unauthenticated and unused (the TSA chain comes from the trusted root); flips in TSTInfo and the signature are separate mutations'],
-  [/checkpoint\.envelope:line\d+$/, (f, name, t) => !f.logHints.has(mutatedSignatureHint(t, name) ?? ''), 'a witness or unknown-key signature line of the checkpoint, which clients must ignore'],
-  [/^bundle:mediaType:=.*(version=0\.[123]|v0\.3\+json)$/, (_f, _n, _t, m) => factsOf(m).hasProof || factsOf(m).v01, 'the unsigned mediaType relabelled to another supported version whose requirements the content still meets'],
+  [
+    /x509CertificateChain\.certificates\.[1-9]/,
+    () => true,
+    'only the leaf is used; intermediates and roots come from the trusted root',
+  ],
+  [
+    /(dsseEnvelope|^envelope:)\.?signatures\.0\.keyid:/,
+    () => true,
+    'keyid is an unauthenticated hint that Sigstore verification does not use',
+  ],
+  [
+    /^root\.timestampAuthorities/,
+    (f) => !f.hasTsa,
+    'the input has no RFC3161 timestamp, so no TSA of the root is used',
+  ],
+  [
+    /^root\.(certificateAuthorities|ctlogs)/,
+    (f) => f.managedKey,
+    'managed-key input: no certificate, so no CA or CT log of the root is used',
+  ],
+  [
+    /tlogEntries\.0\.inclusionProof:removed$/,
+    (f) => f.v01 && f.hasSet,
+    'a v0.1 bundle may carry only the SET; the proof is optional there',
+  ],
+  [
+    /timestampVerificationData(\.rfc3161Timestamps(\.0)?)?:removed$/,
+    (f) => !f.hasTsa || f.hasSet,
+    'no RFC3161 timestamp left to use, or one removed while the verified SET still binds the signing time',
+  ],
+  [
+    /tlogEntries\.0\.inclusionPromise:removed$/,
+    (f) => f.hasTsa && f.hasProof,
+    'SET removed while the inclusion proof and the RFC3161 time remain verified',
+  ],
+  [
+    /tlogEntries\.0\.(integratedTime|inclusionPromise)(:removed|:[+-]1)$/,
+    (f) => f.rekorV2,
+    'Rekor v2 has no integrated time: the time comes from the RFC3161 timestamp only',
+  ],
+  [
+    /publicKey\.hint:/,
+    (f) => f.managedKey,
+    'managed-key input: the key is given by the caller; the hint is only a lookup label',
+  ],
+  [
+    /rfc3161Timestamps\.0\.signedTimestamp:bitflip$/,
+    () => true,
+    'the middle byte of these tokens lies in the CMS certificates set, which is unauthenticated and unused (the TSA chain comes from the trusted root); flips in TSTInfo and the signature are separate mutations',
+  ],
+  [
+    /checkpoint\.envelope:line\d+$/,
+    (f, name, t) => !f.logHints.has(mutatedSignatureHint(t, name) ?? ''),
+    'a witness or unknown-key signature line of the checkpoint, which clients must ignore',
+  ],
+  [
+    /^bundle:mediaType:=.*(version=0\.[123]|v0\.3\+json)$/,
+    (_f, _n, _t, m) => factsOf(m).hasProof || factsOf(m).v01,
+    'the unsigned mediaType relabelled to another supported version whose requirements the content still meets',
+  ],
 ];
 
-const counts = { targets: 0, generated: 0, rejected: 0, excluded: 0, sigstoreJsApplicable: 0, sigstoreJsAccepted: 0, relevant: 0, sigstoreJsAcceptedRelevant: 0 };
+const counts = {
+  targets: 0,
+  generated: 0,
+  rejected: 0,
+  excluded: 0,
+  sigstoreJsApplicable: 0,
+  sigstoreJsAccepted: 0,
+  relevant: 0,
+  sigstoreJsAcceptedRelevant: 0,
+};
 const excludedSeen = new Map<string, number>();
 const roots = new WeakMap<object, TrustRoot>();
 
@@ -121,7 +202,7 @@ function ours(t: SweepTarget): boolean {
       const verified = verifyEvidence(t.layer, trust);
       verifyIdentity(verified.signer, { identity: t.identity ?? '', issuer: t.issuer ?? '' });
       if (verified.content.type !== 'in-toto') return false;
-      verifyStatementSubject(verified.content.statement, `sha256:${t.digest?.hex}` as Digest);
+      verifyStatementSubject(verified.content.statement, `sha256:${t.digest?.hex}`);
       return true;
     }
     const options: { artifact?: ArtifactInput; publicKey?: string } = {};
@@ -145,10 +226,16 @@ function sigstoreJs(t: SweepTarget): boolean {
     const cacheKey = (key ? t : t.root) as object;
     const material =
       materials.get(cacheKey) ??
-      toTrustMaterial(TrustedRoot.fromJSON(t.root), key ? () => ({ publicKey: createPublicKey(key), validFor: () => true }) : undefined);
+      toTrustMaterial(
+        TrustedRoot.fromJSON(t.root),
+        key ? () => ({ publicKey: createPublicKey(key), validFor: () => true }) : undefined,
+      );
     materials.set(cacheKey, material);
     const json = t.layer ? looseLegacyBundle(t.layer) : t.bundle;
-    const entity = toSignedEntity(bundleFromJSON(json), t.artifact ?? (t.layer?.format === 'legacy-sig' ? Buffer.from(t.layer.payload) : undefined));
+    const entity = toSignedEntity(
+      bundleFromJSON(json),
+      t.artifact ?? (t.layer?.format === 'legacy-sig' ? Buffer.from(t.layer.payload) : undefined),
+    );
     const policy = key ? undefined : { subjectAlternativeName: t.identity, extensions: { issuer: t.issuer } };
     new Verifier(material).verify(entity, policy);
     return true;
@@ -166,11 +253,16 @@ function looseLegacyBundle(layer: LegacyLayerEvidence): unknown {
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
     verificationMaterial: {
       x509CertificateChain: { certificates: [{ rawBytes: pem.replace(/-----[A-Z ]+-----|\s/g, '') }] },
-      tlogEntries: [{
-        logIndex: String(rekor.Payload.logIndex), logId: { keyId: Buffer.from(rekor.Payload.logID, 'hex').toString('base64') },
-        kindVersion: { kind: body.kind, version: body.apiVersion }, integratedTime: String(rekor.Payload.integratedTime),
-        inclusionPromise: { signedEntryTimestamp: rekor.SignedEntryTimestamp }, canonicalizedBody: rekor.Payload.body,
-      }],
+      tlogEntries: [
+        {
+          logIndex: String(rekor.Payload.logIndex),
+          logId: { keyId: Buffer.from(rekor.Payload.logID, 'hex').toString('base64') },
+          kindVersion: { kind: body.kind, version: body.apiVersion },
+          integratedTime: String(rekor.Payload.integratedTime),
+          inclusionPromise: { signedEntryTimestamp: rekor.SignedEntryTimestamp },
+          canonicalizedBody: rekor.Payload.body,
+        },
+      ],
     },
     dsseEnvelope: JSON.parse(Buffer.from(layer.payload).toString('utf8')),
   };
@@ -190,15 +282,28 @@ function decodeNested(path: (string | number)[], value: string): Json | undefine
 
 function inputMutations(t: SweepTarget): Mutation[] {
   const out: Mutation[] = [];
-  if (t.artifact) out.push({ name: 'input:artifact:bitflip', target: { ...t, artifact: Buffer.from(flipBase64(t.artifact.toString('base64')), 'base64') } });
-  if (t.digest) out.push({ name: 'input:digest:changed', target: { ...t, digest: { ...t.digest, hex: `${t.digest.hex.slice(0, -1)}${t.digest.hex.endsWith('0') ? '1' : '0'}` } } });
+  if (t.artifact)
+    out.push({
+      name: 'input:artifact:bitflip',
+      target: { ...t, artifact: Buffer.from(flipBase64(t.artifact.toString('base64')), 'base64') },
+    });
+  if (t.digest)
+    out.push({
+      name: 'input:digest:changed',
+      target: {
+        ...t,
+        digest: { ...t.digest, hex: `${t.digest.hex.slice(0, -1)}${t.digest.hex.endsWith('0') ? '1' : '0'}` },
+      },
+    });
   if (t.identity) {
     out.push({ name: 'input:identity:suffix', target: { ...t, identity: `${t.identity}x` } });
     out.push({ name: 'input:identity:prefix-only', target: { ...t, identity: t.identity.slice(0, -1) } });
   }
   if (t.issuer) out.push({ name: 'input:issuer:changed', target: { ...t, issuer: `${t.issuer}x` } });
   if (t.publicKey) {
-    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     out.push({ name: 'input:publicKey:swapped', target: { ...t, publicKey: other } });
   }
   return out;
@@ -208,7 +313,8 @@ function mutationsOf(t: SweepTarget): Mutation[] {
   const out = [...inputMutations(t)];
   for (const [name, root] of rootMutations(t.root)) out.push({ name, target: { ...t, root } });
   if (t.bundle) {
-    for (const [name, bundle] of jsonMutations(t.bundle, decodeNested)) out.push({ name: `bundle:${name}`, target: { ...t, bundle } });
+    for (const [name, bundle] of jsonMutations(t.bundle, decodeNested))
+      out.push({ name: `bundle:${name}`, target: { ...t, bundle } });
     return out;
   }
   const layer = t.layer as LegacyLayerEvidence;
@@ -219,54 +325,96 @@ function mutationsOf(t: SweepTarget): Mutation[] {
     else next[key] = value;
     return { ...layer, annotations: next };
   };
-  for (const key of Object.keys(annotations)) out.push({ name: `annotation:${key}:removed`, target: { ...t, layer: withAnnotation(key, undefined) } });
-  out.push({ name: `annotation:${ANNOTATION.signature}:non-empty`, target: { ...t, layer: withAnnotation(ANNOTATION.signature, 'AAAA') } });
-  out.push({ name: `annotation:${ANNOTATION.chain}:garbage`, target: { ...t, layer: withAnnotation(ANNOTATION.chain, 'garbage') } });
-  out.push({ name: 'annotation:predicateType:changed', target: { ...t, layer: withAnnotation('predicateType', 'https://example.com/other') } });
-  out.push({ name: `annotation:${ANNOTATION.rfc3161}:added`, target: { ...t, layer: withAnnotation(ANNOTATION.rfc3161, JSON.stringify({ SignedRFC3161Timestamp: 'MAA=' })) } });
+  for (const key of Object.keys(annotations))
+    out.push({ name: `annotation:${key}:removed`, target: { ...t, layer: withAnnotation(key, undefined) } });
+  out.push({
+    name: `annotation:${ANNOTATION.signature}:non-empty`,
+    target: { ...t, layer: withAnnotation(ANNOTATION.signature, 'AAAA') },
+  });
+  out.push({
+    name: `annotation:${ANNOTATION.chain}:garbage`,
+    target: { ...t, layer: withAnnotation(ANNOTATION.chain, 'garbage') },
+  });
+  out.push({
+    name: 'annotation:predicateType:changed',
+    target: { ...t, layer: withAnnotation('predicateType', 'https://example.com/other') },
+  });
+  out.push({
+    name: `annotation:${ANNOTATION.rfc3161}:added`,
+    target: { ...t, layer: withAnnotation(ANNOTATION.rfc3161, JSON.stringify({ SignedRFC3161Timestamp: 'MAA=' })) },
+  });
   const pem = annotations[ANNOTATION.certificate] ?? '';
   const der = pem.replace(/-----[A-Z ]+-----|\s/g, '');
   const flipped = `-----BEGIN CERTIFICATE-----\n${flipBase64(der)}\n-----END CERTIFICATE-----\n`;
-  out.push({ name: `annotation:${ANNOTATION.certificate}:bitflip`, target: { ...t, layer: withAnnotation(ANNOTATION.certificate, flipped) } });
+  out.push({
+    name: `annotation:${ANNOTATION.certificate}:bitflip`,
+    target: { ...t, layer: withAnnotation(ANNOTATION.certificate, flipped) },
+  });
   const rekor = JSON.parse(annotations[ANNOTATION.bundle] ?? '{}') as Json;
   for (const [name, changed] of jsonMutations(rekor, decodeNested)) {
-    out.push({ name: `annotation:${ANNOTATION.bundle}:${name}`, target: { ...t, layer: withAnnotation(ANNOTATION.bundle, JSON.stringify(changed)) } });
+    out.push({
+      name: `annotation:${ANNOTATION.bundle}:${name}`,
+      target: { ...t, layer: withAnnotation(ANNOTATION.bundle, JSON.stringify(changed)) },
+    });
   }
   const envelope = JSON.parse(Buffer.from(layer.payload).toString('utf8')) as Json;
   for (const [name, changed] of jsonMutations(envelope, decodeNested)) {
-    out.push({ name: `envelope:${name}`, target: { ...t, layer: withPayload(layer, Buffer.from(JSON.stringify(changed))) } });
+    out.push({
+      name: `envelope:${name}`,
+      target: { ...t, layer: withPayload(layer, Buffer.from(JSON.stringify(changed))) },
+    });
   }
   const raw = Buffer.from(layer.payload);
   raw[raw.length >> 1] = (raw[raw.length >> 1] ?? 0) ^ 0x01;
   out.push({ name: 'layer:bytes:bitflip-digest-recomputed', target: { ...t, layer: withPayload(layer, raw) } });
-  out.push({ name: 'layer:bytes:bitflip-digest-kept', target: { ...t, layer: { ...layer, payload: new Uint8Array(raw) } } });
-  out.push({ name: 'layer:mediaType:=simplesigning', target: { ...t, layer: { ...layer, mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json' } } });
+  out.push({
+    name: 'layer:bytes:bitflip-digest-kept',
+    target: { ...t, layer: { ...layer, payload: new Uint8Array(raw) } },
+  });
+  out.push({
+    name: 'layer:mediaType:=simplesigning',
+    target: { ...t, layer: { ...layer, mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json' } },
+  });
   out.push({ name: 'layer:format:=legacy-sig', target: { ...t, layer: { ...layer, format: 'legacy-sig' } } });
   return out;
 }
 
 function targetOf(c: RealworldCase): SweepTarget | undefined {
   const root = readCorpusJson(c.trustedRoot.split(' ')[0] ?? '') as Json;
-  const base = { id: c.id, root, ...(c.identity ? { identity: c.identity } : {}), ...(c.issuer ? { issuer: c.issuer } : {}) };
+  const base = {
+    id: c.id,
+    root,
+    ...(c.identity ? { identity: c.identity } : {}),
+    ...(c.issuer ? { issuer: c.issuer } : {}),
+  };
   const digestOf = (value: string | null | undefined) => {
     const [algorithm, hex] = (value ?? '').split(':');
-    return algorithm === 'sha256' || algorithm === 'sha512' ? { digest: { algorithm, hex: hex ?? '' } as SweepTarget['digest'] } : {};
+    return algorithm === 'sha256' || algorithm === 'sha512'
+      ? { digest: { algorithm, hex: hex ?? '' } as SweepTarget['digest'] }
+      : {};
   };
   if (c.layerBlob) {
     const [layer] = readCaseLayers(c);
     return { ...base, layer, ...digestOf(c.subjectDigest) };
   }
-  const file = (c.files ?? []).map((f) => f.split(' ')[0] ?? '').find((f) => !/README$|trusted_root\.json$|key\.pub$/.test(f) && f !== c.artifact);
+  const file = (c.files ?? [])
+    .map((f) => f.split(' ')[0] ?? '')
+    .find((f) => !/README$|trusted_root\.json$|key\.pub$/.test(f) && f !== c.artifact);
   if (!file) return undefined;
   const bundle = readCorpusJson(file) as Json;
   const key = c.key ? readCorpusFile(c.key).toString('utf8') : undefined;
-  const artifact = c.subjectDigest ? {} : c.artifact ? { artifact: readCorpusFile(c.artifact) } : digestOf(c.payloadDigest);
+  const artifact = c.subjectDigest
+    ? {}
+    : c.artifact
+      ? { artifact: readCorpusFile(c.artifact) }
+      : digestOf(c.payloadDigest);
   return { ...base, bundle, ...artifact, ...digestOf(c.subjectDigest), ...(key ? { publicKey: key } : {}) };
 }
 
 const cases = loadCases().filter((c) => c.expected.startsWith('valid'));
 setForeignCa(
-  ((readCorpusJson('trusted-roots/staging.trusted_root.json') as any).certificateAuthorities[0].certChain.certificates[0].rawBytes) as string,
+  (readCorpusJson('trusted-roots/staging.trusted_root.json') as any).certificateAuthorities[0].certChain.certificates[0]
+    .rawBytes as string,
 );
 
 describe('mutation sweep over every valid real-world bundle and legacy layer', () => {
@@ -294,7 +442,9 @@ describe('mutation sweep over every valid real-world bundle and legacy layer', (
         if (jsAccepts) counts.sigstoreJsAcceptedRelevant++;
         continue;
       }
-      const exclusion = EXCLUSIONS.find(([pattern, applies]) => pattern.test(mutation.name) && applies(facts, mutation.name, t, mutation.target));
+      const exclusion = EXCLUSIONS.find(
+        ([pattern, applies]) => pattern.test(mutation.name) && applies(facts, mutation.name, t, mutation.target),
+      );
       if (exclusion) {
         counts.excluded++;
         excludedSeen.set(exclusion[2], (excludedSeen.get(exclusion[2]) ?? 0) + 1);
@@ -305,8 +455,12 @@ describe('mutation sweep over every valid real-world bundle and legacy layer', (
 });
 
 afterAll(() => {
-  const relevantShare = counts.relevant ? ((100 * counts.sigstoreJsAcceptedRelevant) / counts.relevant).toFixed(1) : '0';
-  const share = counts.sigstoreJsApplicable ? ((100 * counts.sigstoreJsAccepted) / counts.sigstoreJsApplicable).toFixed(1) : '0';
+  const relevantShare = counts.relevant
+    ? ((100 * counts.sigstoreJsAcceptedRelevant) / counts.relevant).toFixed(1)
+    : '0';
+  const share = counts.sigstoreJsApplicable
+    ? ((100 * counts.sigstoreJsAccepted) / counts.sigstoreJsApplicable).toFixed(1)
+    : '0';
   console.log(
     [
       `mutation sweep: ${counts.targets} valid inputs, ${counts.generated} mutations generated, ${counts.rejected} rejected, ${counts.excluded} accepted but excluded as irrelevant`,

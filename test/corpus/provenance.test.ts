@@ -12,7 +12,8 @@ import { toSignerInfo } from '../../src/sigstore/certificate.js';
 import { loadCases, readCaseLayers, type RealworldCase } from '../support/oci-layout.js';
 
 const GROUP = 'slsa-verifier container (legacy .att)';
-const GENERATOR = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
+const GENERATOR =
+  'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
 
 interface ContainerCase extends RealworldCase {
   builderId?: string;
@@ -29,7 +30,11 @@ function toEvidence(layer: LegacyLayerEvidence): VerifiedEvidence {
   return {
     evidence: layer,
     signer: toSignerInfo(pem.toDER(certificate)),
-    content: { type: 'in-toto', statement: JSON.parse(bytes.toString('utf8')) as InTotoStatement, bytes: new Uint8Array(bytes) },
+    content: {
+      type: 'in-toto',
+      statement: JSON.parse(bytes.toString('utf8')) as InTotoStatement,
+      bytes: new Uint8Array(bytes),
+    },
     tlogEntries: [],
     verifiedTimes: [],
   };
@@ -47,7 +52,15 @@ const valid = cases.filter((testCase) => testCase.expected === 'valid');
 describe('real generator_container_slsa3 provenance', () => {
   it('finds the nine generator versions in the corpus', () => {
     expect(valid.map((testCase) => testCase.id.split('/').pop())).toEqual([
-      'v1.4.0', 'v1.5.0', 'v1.6.0', 'v1.7.0', 'v1.8.0', 'v1.9.0', 'v1.10.0', 'v2.0.0', 'v2.1.0',
+      'v1.4.0',
+      'v1.5.0',
+      'v1.6.0',
+      'v1.7.0',
+      'v1.8.0',
+      'v1.9.0',
+      'v1.10.0',
+      'v2.0.0',
+      'v2.1.0',
     ]);
   });
 
@@ -58,14 +71,25 @@ describe('real generator_container_slsa3 provenance', () => {
     // The certificate's deprecated ref claim (.1.6) is on every version; cases.json's sourceRef is wrong for
     // v1.10.0, which is a tag build (refs/tags/v13.0.30).
     const ref = evidence[0]?.signer.extensions['1.3.6.1.4.1.57264.1.6'] ?? '';
-    const refOption = ref.startsWith('refs/tags/') ? { sourceTag: ref.slice('refs/tags/'.length) } : { sourceBranch: ref.slice('refs/heads/'.length) };
+    const refOption = ref.startsWith('refs/tags/')
+      ? { sourceTag: ref.slice('refs/tags/'.length) }
+      : { sourceBranch: ref.slice('refs/heads/'.length) };
 
     it('passes for its digest, source repository, ref and builder version', () => {
       const version = testCase.id.split('/').pop() ?? '';
-      const result = evaluateProvenance(evidence, { digest, sourceUri, ...refOption, builderId: `${GENERATOR}@${version}` });
+      const result = evaluateProvenance(evidence, {
+        digest,
+        sourceUri,
+        ...refOption,
+        builderId: `${GENERATOR}@${version}`,
+      });
       expect(result.reason).not.toMatch(/fail|invalid|not match/);
       expect(result.status).toBe('pass');
-      expect(result.evidence).toMatchObject({ builderId: testCase.builderId, sourceRepository: 'slsa-framework/example-package', ref });
+      expect(result.evidence).toMatchObject({
+        builderId: testCase.builderId,
+        sourceRepository: 'slsa-framework/example-package',
+        ref,
+      });
       expect(evaluateProvenance(evidence, { digest, sourceUri: `git+https://${sourceUri}` }).status).toBe('pass');
     });
 
@@ -81,7 +105,9 @@ describe('real generator_container_slsa3 provenance', () => {
     it('fails for another tag', () => {
       const result = evaluateProvenance(evidence, { digest, sourceUri, sourceTag: 'v0.0.1' });
       expect(result.status).toBe('fail');
-      expect(result.reason).toMatch(ref.startsWith('refs/tags/') ? /^tag used to generate the binary does not match provenance/ : /^invalid ref/);
+      expect(result.reason).toMatch(
+        ref.startsWith('refs/tags/') ? /^tag used to generate the binary does not match provenance/ : /^invalid ref/,
+      );
     });
 
     it('fails for another builder version', () => {

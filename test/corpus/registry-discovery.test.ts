@@ -48,7 +48,12 @@ function readBlob(layout: string, digest: string): Buffer {
 /** Pushes one manifest from the layout: its config and layers (or, for an index, its children) first. */
 async function pushFromLayout(layout: string, repo: string, descriptor: Descriptor, reference: string): Promise<void> {
   const bytes = readBlob(layout, descriptor.digest);
-  const manifest = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+  const manifest = JSON.parse(bytes.toString('utf8')) as {
+    mediaType?: string;
+    manifests?: Descriptor[];
+    config?: Descriptor;
+    layers?: Descriptor[];
+  };
   for (const child of manifest.manifests ?? []) await pushFromLayout(layout, repo, child, child.digest);
   for (const blob of [...(manifest.config ? [manifest.config] : []), ...(manifest.layers ?? [])]) {
     await pushBlob(reg, repo, readBlob(layout, blob.digest));
@@ -72,7 +77,9 @@ describe('real container attestations through registry discovery and verificatio
     const repo = await pushAttestation(testCase, subject);
     const client = new RegistryClient({ env: {} });
     const discovery = await discoverEvidence(client, subject, { image: { registry: reg.host, repository: repo } });
-    expect(discovery.evidence.map((e) => [e.format, e.location.tag])).toEqual([['legacy-att', `sha256-${digestHex(subject)}.att`]]);
+    expect(discovery.evidence.map((e) => [e.format, e.location.tag])).toEqual([
+      ['legacy-att', `sha256-${digestHex(subject)}.att`],
+    ]);
 
     const trust = trustRootFromJson(readCorpusJson(testCase.trustedRoot.split(' ')[0]!), 'file');
     const [outcome] = verifyAllEvidence(discovery.evidence, trust);
@@ -88,8 +95,14 @@ describe('real container attestations through registry discovery and verificatio
     }
     accept();
     const provenance = evaluateProvenance([outcome!.verified!], { digest: subject, sourceUri: SOURCE_URI });
-    expect([provenance.status, provenance.reason]).toEqual(['pass', expect.stringContaining('slsa-framework/example-package')]);
-    const wrongSource = evaluateProvenance([outcome!.verified!], { digest: subject, sourceUri: 'github.com/slsa-framework/other' });
+    expect([provenance.status, provenance.reason]).toEqual([
+      'pass',
+      expect.stringContaining('slsa-framework/example-package'),
+    ]);
+    const wrongSource = evaluateProvenance([outcome!.verified!], {
+      digest: subject,
+      sourceUri: 'github.com/slsa-framework/other',
+    });
     expect(wrongSource.status).toBe('fail');
   });
 });
@@ -112,13 +125,22 @@ describe('the real v2.1.0 release through the CLI', () => {
   });
 
   const run = (...extra: string[]) =>
-    cliJson(['--image', `${reg.host}/${repo}@${digest}`, '--trusted-root', root, '--checks', 'resolve,provenance', ...extra]);
+    cliJson([
+      '--image',
+      `${reg.host}/${repo}@${digest}`,
+      '--trusted-root',
+      root,
+      '--checks',
+      'resolve,provenance',
+      ...extra,
+    ]);
 
   it('passes resolve and provenance for its source repository', async () => {
     const { code, report } = await run('--source-uri', SOURCE_URI);
     expect(statuses(report)).toEqual({ resolve: 'pass', provenance: 'pass' });
     expect(report.checks[1]?.evidence).toMatchObject({
-      builderId: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
+      builderId:
+        'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
       sourceRepository: 'slsa-framework/example-package',
     });
     expect(code).toBe(0);
@@ -127,8 +149,19 @@ describe('the real v2.1.0 release through the CLI', () => {
   it.each([
     ['another source repository', ['--source-uri', 'github.com/slsa-framework/not-example-package']],
     ['a tag it was not built from', ['--source-uri', SOURCE_URI, '--source-tag', 'v9.9.9']],
-    ['another builder', ['--source-uri', SOURCE_URI, '--builder-id', 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.0.0']],
-    ['the staging trusted root', ['--source-uri', SOURCE_URI, '--trusted-root', join(REALWORLD_DIR, 'trusted-roots/staging.trusted_root.json')]],
+    [
+      'another builder',
+      [
+        '--source-uri',
+        SOURCE_URI,
+        '--builder-id',
+        'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.0.0',
+      ],
+    ],
+    [
+      'the staging trusted root',
+      ['--source-uri', SOURCE_URI, '--trusted-root', join(REALWORLD_DIR, 'trusted-roots/staging.trusted_root.json')],
+    ],
   ])('fails the provenance check for %s', async (_name, extra) => {
     const { code, report } = await run(...extra);
     expect(statuses(report).provenance).toBe('fail');

@@ -26,7 +26,9 @@ async function dockerConfig(name: string, username: string, password: string): P
 
 /** The token requests for pulling the image repository, as `user` (undefined: anonymous). */
 function pullRequesters(): (string | undefined)[] {
-  return reg.tokenServer!.requests.filter((request) => request.scopes.includes(`repository:${REPO}:pull`)).map((request) => request.user);
+  return reg
+    .tokenServer!.requests.filter((request) => request.scopes.includes(`repository:${REPO}:pull`))
+    .map((request) => request.user);
 }
 
 beforeAll(async () => {
@@ -58,7 +60,9 @@ describe('a registry behind a token server', () => {
     // Anonymous pull tokens only: no credentials were sent, no more than pull was asked for.
     expect(pullRequesters().length).toBeGreaterThan(0);
     expect(reg.tokenServer!.requests.every((request) => request.user === undefined)).toBe(true);
-    expect(reg.tokenServer!.requests.flatMap((request) => request.scopes).every((scope) => scope.endsWith(':pull'))).toBe(true);
+    expect(
+      reg.tokenServer!.requests.flatMap((request) => request.scopes).every((scope) => scope.endsWith(':pull')),
+    ).toBe(true);
   });
 
   it('uses the credentials of DOCKER_CONFIG for the token', async () => {
@@ -70,7 +74,9 @@ describe('a registry behind a token server', () => {
     const users = pullRequesters();
     expect(users.length).toBeGreaterThan(0);
     expect(users.every((user) => user === username)).toBe(true);
-    expect(reg.tokenServer!.requests.flatMap((request) => request.scopes).every((scope) => scope.endsWith(':pull'))).toBe(true);
+    expect(
+      reg.tokenServer!.requests.flatMap((request) => request.scopes).every((scope) => scope.endsWith(':pull')),
+    ).toBe(true);
   });
 
   it('wrong DOCKER_CONFIG credentials end with exit 3 and the token server’s refusal, not an anonymous retry', async () => {

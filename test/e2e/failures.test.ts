@@ -125,7 +125,10 @@ afterEach(async () => {
 
 describe('usage and configuration errors: exit 2, one line on stderr, nothing on stdout', () => {
   it('a malformed image reference', async () => {
-    expectUsageError(await run(['--image', 'ghcr.io/Natron Tech/x']), 'invalid image reference "ghcr.io/Natron Tech/x"');
+    expectUsageError(
+      await run(['--image', 'ghcr.io/Natron Tech/x']),
+      'invalid image reference "ghcr.io/Natron Tech/x"',
+    );
   });
 
   it('an unknown option', async () => {
@@ -141,7 +144,10 @@ describe('usage and configuration errors: exit 2, one line on stderr, nothing on
   });
 
   it('a positional version that disagrees with --version', async () => {
-    expectUsageError(await run(['v1.0.0', '--version', 'v1.1.0']), 'expected one version, got "v1.0.0" and --version "v1.1.0"');
+    expectUsageError(
+      await run(['v1.0.0', '--version', 'v1.1.0']),
+      'expected one version, got "v1.0.0" and --version "v1.1.0"',
+    );
   });
 
   it('a non-positive --timeout', async () => {
@@ -151,7 +157,10 @@ describe('usage and configuration errors: exit 2, one line on stderr, nothing on
   // AbortSignal.timeout takes whole milliseconds up to 2^31-1; anything else used to surface as a network failure.
   it('a --timeout finer than a millisecond or longer than a day', async () => {
     const image = `127.0.0.1:${closedPort}/${REPO}`;
-    expectUsageError(await run(['--image', image, '--timeout', '1e9']), 'expected a --timeout of at most 86400 seconds, got "1e9"');
+    expectUsageError(
+      await run(['--image', image, '--timeout', '1e9']),
+      'expected a --timeout of at most 86400 seconds, got "1e9"',
+    );
     const fine = await run(['--image', image, '--timeout', '0.0001', '--checks', 'resolve', '--json']);
     expect(fine.code).toBe(3);
     expect(fine.stdout).toContain(`127.0.0.1:${closedPort}`);
@@ -161,12 +170,21 @@ describe('usage and configuration errors: exit 2, one line on stderr, nothing on
   // The digest is verified whatever the version says, so a pinned version would silently not be checked.
   it('a pinned version or --tag beside an image digest', async () => {
     const image = `127.0.0.1:${closedPort}/${REPO}@${INDEX.digest}`;
-    expectUsageError(await run(['v1.0.0', '--image', image]), `expected a version or a digest for 127.0.0.1:${closedPort}/${REPO}, got version "v1.0.0" and ${INDEX.digest}`);
-    expectUsageError(await run(['--tag', 'latest', '--image', image]), `expected a tag or a digest for 127.0.0.1:${closedPort}/${REPO}, got tag "latest" and ${INDEX.digest}`);
+    expectUsageError(
+      await run(['v1.0.0', '--image', image]),
+      `expected a version or a digest for 127.0.0.1:${closedPort}/${REPO}, got version "v1.0.0" and ${INDEX.digest}`,
+    );
+    expectUsageError(
+      await run(['--tag', 'latest', '--image', image]),
+      `expected a tag or a digest for 127.0.0.1:${closedPort}/${REPO}, got tag "latest" and ${INDEX.digest}`,
+    );
   });
 
   it('a --tag that is not a valid tag', async () => {
-    expectUsageError(await run(['--image', `127.0.0.1:${closedPort}/${REPO}`, '--tag', 'bad tag!']), 'expected a tag or sha256 digest');
+    expectUsageError(
+      await run(['--image', `127.0.0.1:${closedPort}/${REPO}`, '--tag', 'bad tag!']),
+      'expected a tag or sha256 digest',
+    );
   });
 
   // The trusted root is configuration: it must be rejected whether or not the registry answers.
@@ -240,7 +258,9 @@ describe('could not complete: exit 3, one JSON report naming the cause', () => {
 
   it('a manifest whose bytes differ from the tag’s Docker-Content-Digest', async () => {
     const lie = sha256Digest(new TextEncoder().encode('something else'));
-    const server = await serve(registryHandler(['v1.0.0'], (_req, res) => sendManifest(res, INDEX.bytes, OCI_INDEX, { digest: lie })));
+    const server = await serve(
+      registryHandler(['v1.0.0'], (_req, res) => sendManifest(res, INDEX.bytes, OCI_INDEX, { digest: lie })),
+    );
     const why = expectIncomplete(await runJson(['--image', `${server.host}/${REPO}`, '--checks', 'resolve']));
     expect(why).toContain('digest');
     expect(why).toContain(lie);
@@ -249,16 +269,22 @@ describe('could not complete: exit 3, one JSON report naming the cause', () => {
   it('a manifest whose bytes differ from the requested digest', async () => {
     const asked = sha256Digest(new TextEncoder().encode('the manifest I asked for'));
     // The server even announces the requested digest: only hashing the body catches it.
-    const server = await serve(registryHandler([], (_req, res) => sendManifest(res, INDEX.bytes, OCI_INDEX, { digest: asked })));
+    const server = await serve(
+      registryHandler([], (_req, res) => sendManifest(res, INDEX.bytes, OCI_INDEX, { digest: asked })),
+    );
     const why = expectIncomplete(await runJson(['--image', `${server.host}/${REPO}@${asked}`, '--checks', 'resolve']));
     expect(why).toContain('digest');
     expect(why).toContain(asked);
   });
 
   it('a truncated manifest body', async () => {
-    const server = await serve(registryHandler(['v1.0.0'], (_req, res) => sendTruncated(res, INDEX.bytes.slice(0, 20), INDEX.size, OCI_INDEX)));
+    const server = await serve(
+      registryHandler(['v1.0.0'], (_req, res) => sendTruncated(res, INDEX.bytes.slice(0, 20), INDEX.size, OCI_INDEX)),
+    );
     const why = expectIncomplete(await runJson(['--image', `${server.host}/${REPO}`, '--checks', 'resolve']));
-    expect(why).toContain(`expected ${INDEX.size} bytes for manifest ${server.host}/${REPO}:v1.0.0, got 20 (truncated)`);
+    expect(why).toContain(
+      `expected ${INDEX.size} bytes for manifest ${server.host}/${REPO}:v1.0.0, got 20 (truncated)`,
+    );
   });
 
   it('429 with Retry-After: 0, then success, passes resolve', async () => {
@@ -278,7 +304,9 @@ describe('could not complete: exit 3, one JSON report naming the cause', () => {
 
   it('a server that never answers times out', async () => {
     const server = await serve(() => new Promise(() => undefined));
-    const why = expectIncomplete(await runJson(['--image', `${server.host}/${REPO}`, '--timeout', '0.2', '--checks', 'resolve']));
+    const why = expectIncomplete(
+      await runJson(['--image', `${server.host}/${REPO}`, '--timeout', '0.2', '--checks', 'resolve']),
+    );
     expect(why).toContain('got a timeout');
     expect(why).toContain(server.host);
   });
@@ -308,9 +336,18 @@ describe('could not complete: exit 3, one JSON report naming the cause', () => {
   });
 
   it('every selected check reports the error, not only resolve', async () => {
-    const result = await runJson(['--image', `127.0.0.1:${closedPort}/${REPO}`, '--trusted-root', PUBLIC_GOOD, '--checks', 'resolve,signature,sbom']);
+    const result = await runJson([
+      '--image',
+      `127.0.0.1:${closedPort}/${REPO}`,
+      '--trusted-root',
+      PUBLIC_GOOD,
+      '--checks',
+      'resolve,signature,sbom',
+    ]);
     expect(Object.keys(statuses(result.report))).toEqual(['resolve', 'signature', 'sbom']);
-    expect(Object.values(statuses(result.report)).every((status) => status === 'error' || status === 'skip')).toBe(true);
+    expect(Object.values(statuses(result.report)).every((status) => status === 'error' || status === 'skip')).toBe(
+      true,
+    );
     expect(result.code).toBe(3);
   });
 });
@@ -324,7 +361,12 @@ describe('the built bin without network', () => {
 
   it('`verify-release latest` against an unreachable registry ends with exit 3, one report, no stack trace', async () => {
     const args = [bin, 'latest', '--image', `127.0.0.1:${closedPort}/${REPO}`, '--json'];
-    const result = await spawnNode(args, { PATH: process.env.PATH, HOME: work, DOCKER_CONFIG: join(work, 'docker'), ...offlineEnv });
+    const result = await spawnNode(args, {
+      PATH: process.env.PATH,
+      HOME: work,
+      DOCKER_CONFIG: join(work, 'docker'),
+      ...offlineEnv,
+    });
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).not.toContain('    at ');
     const report = parseOneReport(result);

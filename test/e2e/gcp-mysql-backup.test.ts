@@ -7,7 +7,6 @@ import { createTestSigstore, type TestSigstore } from '../support/test-sigstore/
 import { mintGcpMysqlBackupHistory, type MintedRelease } from '../support/releases.js';
 import { ALL_PASS, cli, cliJson, reason, statuses } from './helpers.js';
 
-
 let reg: TestRegistry;
 let sigstore: TestSigstore;
 let history: Record<'v0.7.0' | 'v0.8.0' | 'v1.1.2' | 'latest', MintedRelease>;
@@ -111,24 +110,44 @@ describe('verify-release latest on a gcp-mysql-backup-like history', () => {
 
   it('fails a statement missing a constrained field in strict mode and passes it in cosign mode', async () => {
     const policy = join(work, 'needs-field.cue');
-    await writeFile(policy, 'predicateType: "https://slsa.dev/provenance/v0.2"\npredicate: buildConfig: reviewed: true\n');
+    await writeFile(
+      policy,
+      'predicateType: "https://slsa.dev/provenance/v0.2"\npredicate: buildConfig: reviewed: true\n',
+    );
     const strict = await cliJson(['v1.1.2', ...base, '--policy', policy, '--checks', 'provenance-policy']);
     expect(statuses(strict.report)['provenance-policy']).toBe('fail');
     expect(reason(strict.report, 'provenance-policy')).toContain('predicate.buildConfig');
     expect(strict.code).toBe(1);
-    const cosign = await cliJson(['v1.1.2', ...base, '--policy', policy, '--policy-mode', 'cosign', '--checks', 'provenance-policy']);
+    const cosign = await cliJson([
+      'v1.1.2',
+      ...base,
+      '--policy',
+      policy,
+      '--policy-mode',
+      'cosign',
+      '--checks',
+      'provenance-policy',
+    ]);
     expect(statuses(cosign.report)['provenance-policy']).toBe('pass');
     expect(cosign.code).toBe(0);
   });
 
   it('rejects a wrong identity and shows what the certificates say', async () => {
     const { code, report } = await cliJson([
-      'v1.1.2', ...base, '--checks', 'signature',
-      '--certificate-identity-regexp', '^https://github.com/evil/', '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com',
+      'v1.1.2',
+      ...base,
+      '--checks',
+      'signature',
+      '--certificate-identity-regexp',
+      '^https://github.com/evil/',
+      '--certificate-oidc-issuer',
+      'https://token.actions.githubusercontent.com',
     ]);
     expect(code).toBe(1);
     expect(reason(report, 'signature')).toContain('none matched the expected identity');
-    expect(reason(report, 'signature')).toContain('https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2');
+    expect(reason(report, 'signature')).toContain(
+      'https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2',
+    );
   });
 
   it('refuses an invalid identity regexp as a usage error before any network work', async () => {

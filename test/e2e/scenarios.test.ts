@@ -37,7 +37,13 @@ describe('evidence in separate repositories (pbs-exporter ≤ v0.8.0)', () => {
   });
 
   it('finds nothing in the image repository alone and hints at the unconfigured one', async () => {
-    const { code, report } = await cliJson(['v0.8.0', '--image', `${reg.host}/natrontech/pbs-exporter`, '--trusted-root', trustedRoot]);
+    const { code, report } = await cliJson([
+      'v0.8.0',
+      '--image',
+      `${reg.host}/natrontech/pbs-exporter`,
+      '--trusted-root',
+      trustedRoot,
+    ]);
     expect(code).toBe(1);
     expect(statuses(report).signature).toBe('fail');
     expect(reason(report, 'signature')).toContain('no signatures found');
@@ -47,10 +53,17 @@ describe('evidence in separate repositories (pbs-exporter ≤ v0.8.0)', () => {
 
   it('passes every check when the repositories are configured', async () => {
     const { code, report } = await cliJson([
-      'v0.8.0', '--image', `${reg.host}/natrontech/pbs-exporter`, '--trusted-root', trustedRoot,
-      '--signature-repository', `${reg.host}/natrontech/signatures`,
-      '--provenance-repository', `${reg.host}/natrontech/signatures`,
-      '--sbom-repository', `${reg.host}/natrontech/sbom`,
+      'v0.8.0',
+      '--image',
+      `${reg.host}/natrontech/pbs-exporter`,
+      '--trusted-root',
+      trustedRoot,
+      '--signature-repository',
+      `${reg.host}/natrontech/signatures`,
+      '--provenance-repository',
+      `${reg.host}/natrontech/signatures`,
+      '--sbom-repository',
+      `${reg.host}/natrontech/sbom`,
     ]);
     expect(statuses(report)).toEqual(ALL_PASS);
     expect(code).toBe(0);
@@ -58,7 +71,15 @@ describe('evidence in separate repositories (pbs-exporter ≤ v0.8.0)', () => {
 
   it('takes COSIGN_REPOSITORY as the default for every evidence repository', async () => {
     const { report } = await cliJson(
-      ['v0.8.0', '--image', `${reg.host}/natrontech/pbs-exporter`, '--trusted-root', trustedRoot, '--checks', 'signature,provenance'],
+      [
+        'v0.8.0',
+        '--image',
+        `${reg.host}/natrontech/pbs-exporter`,
+        '--trusted-root',
+        trustedRoot,
+        '--checks',
+        'signature,provenance',
+      ],
       { COSIGN_REPOSITORY: `${reg.host}/natrontech/signatures` },
     );
     expect(statuses(report)).toEqual({ signature: 'pass', provenance: 'pass' });
@@ -89,31 +110,56 @@ describe('signature scenarios', () => {
     ['wrong-ca', 'bundle'],
     ['no-sct', 'bundle'],
   ] as const)('a signature with tamper %s (%s) fails the signature check', async (tamper, format) => {
-    const { code, report } = await mintAndVerify({ repo: `acme/tamper-${tamper}-${format}`, signature: format, tamper: { signature: tamper } });
+    const { code, report } = await mintAndVerify({
+      repo: `acme/tamper-${tamper}-${format}`,
+      signature: format,
+      tamper: { signature: tamper },
+    });
     expect(code).toBe(1);
     expect(statuses(report).signature).toBe('fail');
     expect(reason(report, 'signature')).toMatch(/did not verify/);
   });
 
   it('explains a certificate that expired before the log time', async () => {
-    const { report } = await mintAndVerify({ repo: 'acme/expired-explained', signature: 'bundle', tamper: { signature: 'cert-expired-before-log' } }, ['--checks', 'signature']);
-    expect(reason(report, 'signature')).toMatch(/certificate: .*\(the certificate is valid from .* to .*, the signature claims .*\)/);
+    const { report } = await mintAndVerify(
+      { repo: 'acme/expired-explained', signature: 'bundle', tamper: { signature: 'cert-expired-before-log' } },
+      ['--checks', 'signature'],
+    );
+    expect(reason(report, 'signature')).toMatch(
+      /certificate: .*\(the certificate is valid from .* to .*, the signature claims .*\)/,
+    );
   });
 });
 
 describe('provenance scenarios', () => {
   it('provenance built from a branch fails when a tag is verified', async () => {
-    const { code, report } = await mintAndVerify({ repo: 'acme/branch-build', tag: 'v1.2.0', provenanceRef: 'refs/heads/main' });
+    const { code, report } = await mintAndVerify({
+      repo: 'acme/branch-build',
+      tag: 'v1.2.0',
+      provenanceRef: 'refs/heads/main',
+    });
     expect(code).toBe(1);
     expect(statuses(report)).toMatchObject({ signature: 'pass', provenance: 'fail' });
-    expect(reason(report, 'provenance')).toContain("expected a build of tag 'v1.2.0', got a branch build of \"refs/heads/main\"");
+    expect(reason(report, 'provenance')).toContain(
+      'expected a build of tag \'v1.2.0\', got a branch build of "refs/heads/main"',
+    );
   });
 
   it('a signature from another release fails version binding, and passes with --no-version-binding', async () => {
-    const bound = await mintAndVerify({ repo: 'acme/retagged', tag: 'v2.0.0', ref: 'refs/tags/v1.9.0' }, ['--checks', 'signature,sbom']);
+    const bound = await mintAndVerify({ repo: 'acme/retagged', tag: 'v2.0.0', ref: 'refs/tags/v1.9.0' }, [
+      '--checks',
+      'signature,sbom',
+    ]);
     expect(statuses(bound.report)).toEqual({ signature: 'fail', sbom: 'fail' });
     const relaxed = await cliJson([
-      'v2.0.0', '--image', `${reg.host}/acme/retagged`, '--trusted-root', trustedRoot, '--checks', 'signature,sbom', '--no-version-binding',
+      'v2.0.0',
+      '--image',
+      `${reg.host}/acme/retagged`,
+      '--trusted-root',
+      trustedRoot,
+      '--checks',
+      'signature,sbom',
+      '--no-version-binding',
     ]);
     expect(statuses(relaxed.report)).toEqual({ signature: 'pass', sbom: 'pass' });
   });
@@ -122,22 +168,51 @@ describe('provenance scenarios', () => {
 describe('index versus platform manifest', () => {
   it('hints at the index when a platform manifest of a signed release is verified', async () => {
     const image = await pushImageIndex(reg, 'acme/multiarch', 'v1.0.0', { platforms: ['linux/amd64', 'linux/arm64'] });
-    const identity = { repository: 'acme/multiarch', workflowPath: '.github/workflows/release.yml', ref: 'refs/tags/v1.0.0' };
-    const layer = await sigstore.signImage({ digest: image.digest, repository: `${reg.host}/acme/multiarch`, identity });
+    const identity = {
+      repository: 'acme/multiarch',
+      workflowPath: '.github/workflows/release.yml',
+      ref: 'refs/tags/v1.0.0',
+    };
+    const layer = await sigstore.signImage({
+      digest: image.digest,
+      repository: `${reg.host}/acme/multiarch`,
+      identity,
+    });
     await pushLegacy(reg, 'acme/multiarch', image.digest, 'sig', [layer]);
     const child = image.children[0]!;
-    const { code, report } = await cliJson(['--image', `${reg.host}/acme/multiarch@${child}`, '--trusted-root', trustedRoot, '--checks', 'signature']);
+    const { code, report } = await cliJson([
+      '--image',
+      `${reg.host}/acme/multiarch@${child}`,
+      '--trusted-root',
+      trustedRoot,
+      '--checks',
+      'signature',
+    ]);
     expect(code).toBe(1);
     expect(reason(report, 'signature')).toContain(`whose index ${image.digest} carries the evidence`);
   });
 
   it('hints at the platform manifest when only it is signed and the index is verified', async () => {
-    const image = await pushImageIndex(reg, 'acme/platform-signed', 'v1.0.0', { platforms: ['linux/amd64', 'linux/arm64'] });
+    const image = await pushImageIndex(reg, 'acme/platform-signed', 'v1.0.0', {
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
     const child = image.children[1]!;
-    const identity = { repository: 'acme/platform-signed', workflowPath: '.github/workflows/release.yml', ref: 'refs/tags/v1.0.0' };
+    const identity = {
+      repository: 'acme/platform-signed',
+      workflowPath: '.github/workflows/release.yml',
+      ref: 'refs/tags/v1.0.0',
+    };
     const layer = await sigstore.signImage({ digest: child, repository: `${reg.host}/acme/platform-signed`, identity });
     await pushLegacy(reg, 'acme/platform-signed', child, 'sig', [layer]);
-    const { code, report } = await cliJson(['v1.0.0', '--image', `${reg.host}/acme/platform-signed`, '--trusted-root', trustedRoot, '--checks', 'signature']);
+    const { code, report } = await cliJson([
+      'v1.0.0',
+      '--image',
+      `${reg.host}/acme/platform-signed`,
+      '--trusted-root',
+      trustedRoot,
+      '--checks',
+      'signature',
+    ]);
     expect(code).toBe(1);
     expect(reason(report, 'signature')).toContain(`evidence exists for the linux/arm64 platform manifest ${child}`);
   });

@@ -30,9 +30,13 @@ function cosignManifest(layers: { digest: string; size: number }[]) {
 }
 
 /** Serves `manifest` at the `.sig` tag, nothing else but blobs, which `onBlob` answers. */
-async function serveSignatures(manifest: Uint8Array, onBlob: (res: ServerResponse, digest: string) => void): Promise<FaultServer> {
+async function serveSignatures(
+  manifest: Uint8Array,
+  onBlob: (res: ServerResponse, digest: string) => void,
+): Promise<FaultServer> {
   const server = await startFaultServer((_req, res, url) => {
-    if (url.pathname === `/v2/${REPO}/manifests/sha256-${SUBJECT_HEX}.sig`) return sendManifest(res, manifest, OCI_MANIFEST);
+    if (url.pathname === `/v2/${REPO}/manifests/sha256-${SUBJECT_HEX}.sig`)
+      return sendManifest(res, manifest, OCI_MANIFEST);
     if (url.pathname.startsWith(`/v2/${REPO}/blobs/`)) return onBlob(res, url.pathname.split('/').pop() ?? '');
     return sendError(res, 404, 'MANIFEST_UNKNOWN', 'not here');
   });
@@ -43,14 +47,25 @@ async function serveSignatures(manifest: Uint8Array, onBlob: (res: ServerRespons
 describe('discovery bounds', () => {
   it('refuses layers whose sizes add up past the evidence budget, without downloading them all', async () => {
     const huge = 100 * 1024 * 1024;
-    const layers = Array.from({ length: 1000 }, (_, i) => ({ digest: sha256Digest(new TextEncoder().encode(`layer ${i}`)), size: huge }));
-    const server = await serveSignatures(cosignManifest(layers).bytes, (res) => void sendError(res, 404, 'BLOB_UNKNOWN', 'gone'));
+    const layers = Array.from({ length: 1000 }, (_, i) => ({
+      digest: sha256Digest(new TextEncoder().encode(`layer ${i}`)),
+      size: huge,
+    }));
+    const server = await serveSignatures(
+      cosignManifest(layers).bytes,
+      (res) => void sendError(res, 404, 'BLOB_UNKNOWN', 'gone'),
+    );
     const client = new RegistryClient({ env: {} });
 
-    const error = await rejection(discoverInRepository(client, { registry: server.host, repository: REPO }, SUBJECT), RegistryError);
+    const error = await rejection(
+      discoverInRepository(client, { registry: server.host, repository: REPO }, SUBJECT),
+      RegistryError,
+    );
 
     expect(error.code).toBe('TOO_LARGE');
-    expect(error.message).toMatch(/^expected evidence blobs of at most 536870912 bytes in total, got more with blob 127\.0\.0\.1:\d+\/acme\/app@sha256:[0-9a-f]{64} \(104857600 bytes\)$/);
+    expect(error.message).toMatch(
+      /^expected evidence blobs of at most 536870912 bytes in total, got more with blob 127\.0\.0\.1:\d+\/acme\/app@sha256:[0-9a-f]{64} \(104857600 bytes\)$/,
+    );
     expect(server.requests.filter((request) => request.path.includes('/blobs/')).length).toBeLessThanOrEqual(8);
   });
 
@@ -73,7 +88,11 @@ describe('discovery bounds', () => {
       }, 5);
     });
 
-    const found = await discoverInRepository(new RegistryClient({ env: {} }), { registry: server.host, repository: REPO }, SUBJECT);
+    const found = await discoverInRepository(
+      new RegistryClient({ env: {} }),
+      { registry: server.host, repository: REPO },
+      SUBJECT,
+    );
 
     expect(found.evidence).toHaveLength(40);
     expect(mostInFlight).toBeGreaterThan(0);
@@ -91,7 +110,13 @@ describe('discovery bounds', () => {
     }));
     const image = { registry: server.host, repository: REPO };
 
-    const hints = await findHints({ client: new RegistryClient({ env: {} }), image, digest: SUBJECT, manifest: { manifests: children }, searched: [image] });
+    const hints = await findHints({
+      client: new RegistryClient({ env: {} }),
+      image,
+      digest: SUBJECT,
+      manifest: { manifests: children },
+      searched: [image],
+    });
 
     expect(hints).toEqual([]);
     // One `.sig` lookup per platform manifest looked at, plus one each for acme/signatures and acme/sbom.

@@ -5,14 +5,27 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_INDEX, OCI_MANIFEST, RegistryClient, type RegistryClientOptions } from '../../src/registry/index.js';
-import { jsonBytes, sendError, sendJson, sendManifest, sendTruncated, startFaultServer, type FaultHandler, type FaultServer } from '../support/fault-server.js';
+import {
+  jsonBytes,
+  sendError,
+  sendJson,
+  sendManifest,
+  sendTruncated,
+  startFaultServer,
+  type FaultHandler,
+  type FaultServer,
+} from '../support/fault-server.js';
 import { rejection } from '../support/expect-error.js';
 
 const REPO = 'acme/app';
 const MANIFEST = jsonBytes({
   schemaVersion: 2,
   mediaType: OCI_MANIFEST,
-  config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(new TextEncoder().encode('{}')), size: 2 },
+  config: {
+    mediaType: 'application/vnd.oci.empty.v1+json',
+    digest: sha256Digest(new TextEncoder().encode('{}')),
+    size: 2,
+  },
   layers: [],
 });
 const BLOB = new TextEncoder().encode('the real blob content');
@@ -99,45 +112,72 @@ describe('lying and broken registries', () => {
 
   it('rejects a blob whose bytes do not match its digest', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end('tampered blob content!'));
-    const error = await failure(clientFor().client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }));
+    const error = await failure(
+      clientFor().client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }),
+    );
     expect(error.code).toBe('DIGEST_MISMATCH');
-    expect(error.message).toBe(`registry returned content for ${BLOB_DIGEST} whose digest is ${sha256Digest(new TextEncoder().encode('tampered blob content!'))}`);
+    expect(error.message).toBe(
+      `registry returned content for ${BLOB_DIGEST} whose digest is ${sha256Digest(new TextEncoder().encode('tampered blob content!'))}`,
+    );
   });
 
   it('uses the body digest when Docker-Content-Digest is absent', async () => {
     const server = await serve((_req, res) => sendManifest(res, MANIFEST.bytes, OCI_MANIFEST, { digest: null }));
-    expect((await clientFor().client.getManifest({ registry: server.host, repository: REPO }, 'v1')).digest).toBe(MANIFEST.digest);
+    expect((await clientFor().client.getManifest({ registry: server.host, repository: REPO }, 'v1')).digest).toBe(
+      MANIFEST.digest,
+    );
   });
 
   it('rejects a body cut short of its Content-Length', async () => {
     const server = await serve((_req, res) => sendTruncated(res, BLOB.subarray(0, 5), BLOB.byteLength));
-    const error = await failure(clientFor().client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }));
+    const error = await failure(
+      clientFor().client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }),
+    );
     expect(error.code).toBe('MALFORMED_RESPONSE');
-    expect(error.message).toBe(`expected ${BLOB.byteLength} bytes for blob ${server.host}/${REPO}@${BLOB_DIGEST}, got 5 (truncated)`);
+    expect(error.message).toBe(
+      `expected ${BLOB.byteLength} bytes for blob ${server.host}/${REPO}@${BLOB_DIGEST}, got 5 (truncated)`,
+    );
   });
 
   it('refuses manifests over 4 MiB and blobs over the configured cap while streaming', async () => {
     const big = new Uint8Array(64 * 1024).fill(97);
     const server = await serve((req, res) => {
-      if (req.url?.includes('/manifests/')) return res.writeHead(200, { 'content-type': OCI_MANIFEST, 'content-length': String(5 * 1024 * 1024) }).end();
+      if (req.url?.includes('/manifests/'))
+        return res.writeHead(200, { 'content-type': OCI_MANIFEST, 'content-length': String(5 * 1024 * 1024) }).end();
       // Chunked, so the cap is hit while reading rather than from Content-Length.
       res.writeHead(200, { 'transfer-encoding': 'chunked' });
       res.write(big);
       res.end(big);
     });
-    const manifestError = await failure(clientFor().client.getManifest({ registry: server.host, repository: REPO }, 'v1'));
+    const manifestError = await failure(
+      clientFor().client.getManifest({ registry: server.host, repository: REPO }, 'v1'),
+    );
     expect(manifestError.code).toBe('TOO_LARGE');
-    expect(manifestError.message).toBe(`expected manifest ${server.host}/${REPO}:v1 of at most 4194304 bytes, got Content-Length 5242880`);
-    const blobError = await failure(clientFor({ maxBlobBytes: 100_000 }).client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }));
+    expect(manifestError.message).toBe(
+      `expected manifest ${server.host}/${REPO}:v1 of at most 4194304 bytes, got Content-Length 5242880`,
+    );
+    const blobError = await failure(
+      clientFor({ maxBlobBytes: 100_000 }).client.getBlob(
+        { registry: server.host, repository: REPO },
+        { digest: BLOB_DIGEST },
+      ),
+    );
     expect(blobError.code).toBe('TOO_LARGE');
-    expect(blobError.message).toBe(`expected blob ${server.host}/${REPO}@${BLOB_DIGEST} of at most 100000 bytes, got more`);
+    expect(blobError.message).toBe(
+      `expected blob ${server.host}/${REPO}@${BLOB_DIGEST} of at most 100000 bytes, got more`,
+    );
   });
 
   it('refuses unknown manifest media types and malformed manifests', async () => {
     const schema1 = jsonBytes({ schemaVersion: 1, name: REPO, fsLayers: [] });
-    const broken = jsonBytes({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: 'sha256:short', size: 1 }] });
+    const broken = jsonBytes({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [{ mediaType: OCI_MANIFEST, digest: 'sha256:short', size: 1 }],
+    });
     const server = await serve((req, res) => {
-      if (req.url?.endsWith('/schema1')) return sendManifest(res, schema1.bytes, 'application/vnd.docker.distribution.manifest.v1+prettyjws');
+      if (req.url?.endsWith('/schema1'))
+        return sendManifest(res, schema1.bytes, 'application/vnd.docker.distribution.manifest.v1+prettyjws');
       sendManifest(res, broken.bytes, OCI_INDEX);
     });
     const { client } = clientFor();
@@ -148,20 +188,30 @@ describe('lying and broken registries', () => {
     );
     const malformed = await failure(client.getManifest({ registry: server.host, repository: REPO }, 'broken'));
     expect(malformed.code).toBe('MALFORMED_RESPONSE');
-    expect(malformed.message).toBe(`expected a valid ${OCI_INDEX} for manifest ${server.host}/${REPO}:broken, got bad field manifests.0.digest: expected sha256:<64 hex>`);
+    expect(malformed.message).toBe(
+      `expected a valid ${OCI_INDEX} for manifest ${server.host}/${REPO}:broken, got bad field manifests.0.digest: expected sha256:<64 hex>`,
+    );
   });
 
   it('maps registry errors: 403 → AUTH, 500 → REGISTRY (not retried), with the registry code', async () => {
     const server = await serve((req, res) => {
-      if (req.url?.includes('denied')) return sendError(res, 403, 'DENIED', 'requested access to the resource is denied');
+      if (req.url?.includes('denied'))
+        return sendError(res, 403, 'DENIED', 'requested access to the resource is denied');
       res.writeHead(500, { 'content-type': 'text/plain' }).end('internal\nerror');
     });
     const { client, slept } = clientFor();
     const denied = await failure(client.getManifest({ registry: server.host, repository: REPO }, 'denied'));
     expect(denied).toMatchObject({ code: 'AUTH', status: 403, registryCode: 'DENIED' });
-    expect(denied.message).toBe(`expected manifest ${server.host}/${REPO}:denied, got HTTP 403 DENIED "requested access to the resource is denied"`);
+    expect(denied.message).toBe(
+      `expected manifest ${server.host}/${REPO}:denied, got HTTP 403 DENIED "requested access to the resource is denied"`,
+    );
     const internal = await failure(client.getManifest({ registry: server.host, repository: REPO }, 'v1'));
-    expect(internal).toMatchObject({ code: 'REGISTRY', status: 500, registryCode: undefined, message: `expected manifest ${server.host}/${REPO}:v1, got HTTP 500` });
+    expect(internal).toMatchObject({
+      code: 'REGISTRY',
+      status: 500,
+      registryCode: undefined,
+      message: `expected manifest ${server.host}/${REPO}:v1, got HTTP 500`,
+    });
     expect(slept).toEqual([]);
   });
 
@@ -170,21 +220,32 @@ describe('lying and broken registries', () => {
     await server.stop();
     const error = await failure(clientFor().client.getManifest({ registry: server.host, repository: REPO }, 'v1'));
     expect(error.code).toBe('NETWORK');
-    expect(error.message).toBe(`expected a response from ${server.host} for manifest ${server.host}/${REPO}:v1, got a refused connection (ECONNREFUSED)`);
+    expect(error.message).toBe(
+      `expected a response from ${server.host} for manifest ${server.host}/${REPO}:v1, got a refused connection (ECONNREFUSED)`,
+    );
   });
 
   it('times out a registry that never answers', async () => {
     const server = await serve(() => undefined);
-    const error = await failure(clientFor({ timeoutMs: 100 }).client.getManifest({ registry: server.host, repository: REPO }, 'v1'));
+    const error = await failure(
+      clientFor({ timeoutMs: 100 }).client.getManifest({ registry: server.host, repository: REPO }, 'v1'),
+    );
     expect(error.code).toBe('TIMEOUT');
-    expect(error.message).toBe(`expected a response from ${server.host} for manifest ${server.host}/${REPO}:v1, got a timeout`);
+    expect(error.message).toBe(
+      `expected a response from ${server.host} for manifest ${server.host}/${REPO}:v1, got a timeout`,
+    );
   });
   it('times out a body that stops arriving, rather than calling it truncated', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { 'content-length': String(BLOB.byteLength) });
       res.write(BLOB.subarray(0, 5));
     });
-    const error = await failure(clientFor({ timeoutMs: 100 }).client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }));
+    const error = await failure(
+      clientFor({ timeoutMs: 100 }).client.getBlob(
+        { registry: server.host, repository: REPO },
+        { digest: BLOB_DIGEST },
+      ),
+    );
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toBe(`expected a response for blob ${server.host}/${REPO}@${BLOB_DIGEST}, got a timeout`);
   });
@@ -194,21 +255,33 @@ describe('auth and redirects', () => {
   it('sends Basic credentials to the registry but not to the host a blob redirects to', async () => {
     const cdn = await serve((_req, res) => res.writeHead(200, { 'content-length': String(BLOB.byteLength) }).end(BLOB));
     const registry = await serve((req, res) => {
-      if (req.headers.authorization === undefined) return sendError(res, 401, 'UNAUTHORIZED', 'auth required', { 'www-authenticate': 'Basic realm="test"' });
+      if (req.headers.authorization === undefined)
+        return sendError(res, 401, 'UNAUTHORIZED', 'auth required', { 'www-authenticate': 'Basic realm="test"' });
       res.writeHead(307, { location: `http://${cdn.host}/blobs/${BLOB_DIGEST}?sig=abc` }).end();
     });
-    await writeFile(join(dockerConfigDir, 'config.json'), JSON.stringify({ auths: { [registry.host]: { username: 'u', password: 'p' } } }));
+    await writeFile(
+      join(dockerConfigDir, 'config.json'),
+      JSON.stringify({ auths: { [registry.host]: { username: 'u', password: 'p' } } }),
+    );
     const { client } = clientFor({ env: { DOCKER_CONFIG: dockerConfigDir } });
 
-    const bytes = await client.getBlob({ registry: registry.host, repository: REPO }, { digest: BLOB_DIGEST, size: BLOB.byteLength });
+    const bytes = await client.getBlob(
+      { registry: registry.host, repository: REPO },
+      { digest: BLOB_DIGEST, size: BLOB.byteLength },
+    );
     expect(new TextDecoder().decode(bytes)).toBe('the real blob content');
-    expect(registry.requests.map((r) => r.headers.authorization)).toEqual([undefined, `Basic ${Buffer.from('u:p').toString('base64')}`]);
+    expect(registry.requests.map((r) => r.headers.authorization)).toEqual([
+      undefined,
+      `Basic ${Buffer.from('u:p').toString('base64')}`,
+    ]);
     expect(cdn.requests).toHaveLength(1);
     expect(cdn.requests[0]!.headers.authorization).toBeUndefined();
   });
 
   it('fails with AUTH when Basic auth is required and no credentials exist', async () => {
-    const server = await serve((_req, res) => sendError(res, 401, 'UNAUTHORIZED', 'auth required', { 'www-authenticate': 'Basic realm="test"' }));
+    const server = await serve((_req, res) =>
+      sendError(res, 401, 'UNAUTHORIZED', 'auth required', { 'www-authenticate': 'Basic realm="test"' }),
+    );
     const error = await failure(clientFor().client.getManifest({ registry: server.host, repository: REPO }, 'v1'));
     expect(error.code).toBe('AUTH');
     expect(error.message).toBe(`expected username/password credentials for ${server.host} (Basic auth), got none`);
@@ -216,7 +289,9 @@ describe('auth and redirects', () => {
 
   it('stops after 5 redirects', async () => {
     const server = await serve((req, res) => res.writeHead(302, { location: `${req.url}x` }).end());
-    const error = await failure(clientFor().client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }));
+    const error = await failure(
+      clientFor().client.getBlob({ registry: server.host, repository: REPO }, { digest: BLOB_DIGEST }),
+    );
     expect(error.code).toBe('REGISTRY');
     expect(error.message).toBe(`expected at most 5 redirects for blob ${server.host}/${REPO}@${BLOB_DIGEST}, got more`);
     expect(server.requests).toHaveLength(6);
@@ -227,11 +302,22 @@ describe('pagination', () => {
   it('follows Link headers through the tag list', async () => {
     const server = await serve((_req, res, url) => {
       const last = url.searchParams.get('last');
-      if (last === null) return sendJson(res, 200, { name: REPO, tags: ['v1.0.0', 'v1.1.0'] }, { link: `</v2/${REPO}/tags/list?n=1000&last=v1.1.0>; rel="next"` });
-      if (last === 'v1.1.0') return sendJson(res, 200, { name: REPO, tags: ['v1.2.0'] }, { link: `<?n=1000&last=v1.2.0>; rel="next"` });
+      if (last === null)
+        return sendJson(
+          res,
+          200,
+          { name: REPO, tags: ['v1.0.0', 'v1.1.0'] },
+          { link: `</v2/${REPO}/tags/list?n=1000&last=v1.1.0>; rel="next"` },
+        );
+      if (last === 'v1.1.0')
+        return sendJson(res, 200, { name: REPO, tags: ['v1.2.0'] }, { link: `<?n=1000&last=v1.2.0>; rel="next"` });
       sendJson(res, 200, { name: REPO, tags: null });
     });
-    expect(await clientFor().client.listTags({ registry: server.host, repository: REPO })).toEqual(['v1.0.0', 'v1.1.0', 'v1.2.0']);
+    expect(await clientFor().client.listTags({ registry: server.host, repository: REPO })).toEqual([
+      'v1.0.0',
+      'v1.1.0',
+      'v1.2.0',
+    ]);
     expect(server.requests.map((r) => r.path)).toEqual([
       `/v2/${REPO}/tags/list?n=1000`,
       `/v2/${REPO}/tags/list?n=1000&last=v1.1.0`,
@@ -241,28 +327,53 @@ describe('pagination', () => {
 
   it('refuses a Link to another host and a pagination loop', async () => {
     const server = await serve((_req, res, url) => {
-      if (url.pathname.includes('/loop/')) return sendJson(res, 200, { tags: ['a'] }, { link: '<?n=1000>; rel="next"' });
+      if (url.pathname.includes('/loop/'))
+        return sendJson(res, 200, { tags: ['a'] }, { link: '<?n=1000>; rel="next"' });
       sendJson(res, 200, { tags: ['a'] }, { link: '<http://evil.example/v2/x/tags/list>; rel="next"' });
     });
     const { client } = clientFor();
     const offHost = await failure(client.listTags({ registry: server.host, repository: REPO }));
     expect(offHost.code).toBe('MALFORMED_RESPONSE');
-    expect(offHost.message).toBe(`expected tag list of ${server.host}/${REPO} pages on ${server.host}, got a Link to evil.example`);
+    expect(offHost.message).toBe(
+      `expected tag list of ${server.host}/${REPO} pages on ${server.host}, got a Link to evil.example`,
+    );
     const loop = await failure(client.listTags({ registry: server.host, repository: 'acme/loop' }));
     expect(loop.code).toBe('MALFORMED_RESPONSE');
-    expect(loop.message).toBe(`expected tag list of ${server.host}/acme/loop to end within 1000 pages without loops, got more`);
+    expect(loop.message).toBe(
+      `expected tag list of ${server.host}/acme/loop to end within 1000 pages without loops, got more`,
+    );
   });
 
   it('uses the referrers API when it answers with an OCI index, across pages, without filtering', async () => {
     const subject = MANIFEST.digest;
-    const first = { mediaType: OCI_MANIFEST, digest: sha256Digest(new TextEncoder().encode('1')), size: 1, artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json' };
-    const second = { mediaType: OCI_MANIFEST, digest: sha256Digest(new TextEncoder().encode('2')), size: 2, artifactType: 'application/spdx+json' };
+    const first = {
+      mediaType: OCI_MANIFEST,
+      digest: sha256Digest(new TextEncoder().encode('1')),
+      size: 1,
+      artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    };
+    const second = {
+      mediaType: OCI_MANIFEST,
+      digest: sha256Digest(new TextEncoder().encode('2')),
+      size: 2,
+      artifactType: 'application/spdx+json',
+    };
     const server = await serve((req, res, url) => {
       expect(req.headers.accept).toBe(OCI_INDEX);
       if (!url.searchParams.has('page')) {
-        return sendJson(res, 200, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [first] }, { 'content-type': OCI_INDEX, link: `</v2/${REPO}/referrers/${subject}?page=2>; rel="next"` });
+        return sendJson(
+          res,
+          200,
+          { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [first] },
+          { 'content-type': OCI_INDEX, link: `</v2/${REPO}/referrers/${subject}?page=2>; rel="next"` },
+        );
       }
-      sendJson(res, 200, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [second] }, { 'content-type': OCI_INDEX });
+      sendJson(
+        res,
+        200,
+        { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [second] },
+        { 'content-type': OCI_INDEX },
+      );
     });
     expect(await clientFor().client.listReferrers({ registry: server.host, repository: REPO }, subject)).toEqual({
       via: 'referrers-api',
@@ -276,16 +387,23 @@ describe('pagination', () => {
       if (req.url?.includes('/referrers/')) return sendJson(res, 200, { hello: 'not an index' });
       sendManifest(res, fallback.bytes, OCI_INDEX);
     });
-    expect(await clientFor().client.listReferrers({ registry: server.host, repository: REPO }, MANIFEST.digest)).toEqual({
+    expect(
+      await clientFor().client.listReferrers({ registry: server.host, repository: REPO }, MANIFEST.digest),
+    ).toEqual({
       via: 'referrers-tag',
       manifests: [],
     });
-    expect(server.requests.map((r) => r.path)).toEqual([`/v2/${REPO}/referrers/${MANIFEST.digest}`, `/v2/${REPO}/manifests/sha256-${MANIFEST.digest.slice(7)}`]);
+    expect(server.requests.map((r) => r.path)).toEqual([
+      `/v2/${REPO}/referrers/${MANIFEST.digest}`,
+      `/v2/${REPO}/manifests/sha256-${MANIFEST.digest.slice(7)}`,
+    ]);
   });
 
   it('does not fall back when the referrers API fails with a server error', async () => {
     const server = await serve((_req, res) => sendError(res, 500, 'UNKNOWN', 'boom'));
-    const error = await failure(clientFor().client.listReferrers({ registry: server.host, repository: REPO }, MANIFEST.digest));
+    const error = await failure(
+      clientFor().client.listReferrers({ registry: server.host, repository: REPO }, MANIFEST.digest),
+    );
     expect(error).toMatchObject({ code: 'REGISTRY', status: 500, registryCode: 'UNKNOWN' });
   });
 });

@@ -6,7 +6,9 @@ describe('test harness', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(startRegistry()).rejects.toThrow('docker-registry is not installed (apt-get install -y docker-registry)');
+      await expect(startRegistry()).rejects.toThrow(
+        'docker-registry is not installed (apt-get install -y docker-registry)',
+      );
     } finally {
       process.env.PATH = path;
     }

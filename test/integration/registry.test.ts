@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { digestHex, sha256Digest } from '../../src/model/digest.js';
-import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, RegistryClient, type OciIndex, type OciManifest } from '../../src/registry/index.js';
+import {
+  DOCKER_MANIFEST,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  RegistryClient,
+  type OciIndex,
+  type OciManifest,
+} from '../../src/registry/index.js';
 import { pushBlob, pushImageIndex, pushJsonManifest, startRegistry, type TestRegistry } from '../support/registry.js';
 import { rejection } from '../support/expect-error.js';
 
@@ -48,7 +55,11 @@ describe('RegistryClient against docker-registry 2.8 (anonymous)', () => {
   });
 
   it('reads Docker v2 manifests too', async () => {
-    const config = await pushBlob(reg, 'acme/docker', new TextEncoder().encode('{"os":"linux","architecture":"amd64"}'));
+    const config = await pushBlob(
+      reg,
+      'acme/docker',
+      new TextEncoder().encode('{"os":"linux","architecture":"amd64"}'),
+    );
     const pushed = await pushJsonManifest(reg, 'acme/docker', 'v1', {
       schemaVersion: 2,
       mediaType: DOCKER_MANIFEST,
@@ -77,14 +88,20 @@ describe('RegistryClient against docker-registry 2.8 (anonymous)', () => {
 
     const wrongSize = await failure(client.getBlob(repo, { digest: blob.digest, size: blob.size + 5 }));
     expect(wrongSize.code).toBe('MALFORMED_RESPONSE');
-    expect(wrongSize.message).toBe(`expected blob ${reg.host}/acme/app@${blob.digest} of ${blob.size + 5} bytes (descriptor size), got ${blob.size} (truncated)`);
+    expect(wrongSize.message).toBe(
+      `expected blob ${reg.host}/acme/app@${blob.digest} of ${blob.size + 5} bytes (descriptor size), got ${blob.size} (truncated)`,
+    );
 
     const unknown = await failure(client.getBlob(repo, { digest: sha256Digest(new TextEncoder().encode('absent')) }));
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', status: 404, registryCode: 'BLOB_UNKNOWN' });
 
-    const tooBig = await failure(new RegistryClient({ env: {}, maxBlobBytes: 4 }).getBlob(repo, { digest: blob.digest }));
+    const tooBig = await failure(
+      new RegistryClient({ env: {}, maxBlobBytes: 4 }).getBlob(repo, { digest: blob.digest }),
+    );
     expect(tooBig.code).toBe('TOO_LARGE');
-    expect(tooBig.message).toBe(`expected blob ${reg.host}/acme/app@${blob.digest} of at most 4 bytes, got Content-Length ${blob.size}`);
+    expect(tooBig.message).toBe(
+      `expected blob ${reg.host}/acme/app@${blob.digest} of at most 4 bytes, got Content-Length ${blob.size}`,
+    );
   });
 
   it('lists tags (unsorted, no pagination on 2.8) and reports an unknown repository', async () => {
@@ -94,7 +111,11 @@ describe('RegistryClient against docker-registry 2.8 (anonymous)', () => {
     expect((await client.listTags({ registry: reg.host, repository: 'acme/tags' })).sort()).toEqual(['a', 'b', 'c']);
     const error = await failure(client.listTags({ registry: reg.host, repository: 'acme/none' }));
     expect(error).toMatchObject({ code: 'NOT_FOUND', registryCode: 'NAME_UNKNOWN' });
-    expect(error.message).toMatch(new RegExp(`^expected tag list of ${reg.host}/acme/none, got HTTP 404 NAME_UNKNOWN "repository name not known to registry"$`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^expected tag list of ${reg.host}/acme/none, got HTTP 404 NAME_UNKNOWN "repository name not known to registry"$`,
+      ),
+    );
   });
 
   it('falls back to the sha256-<hex> tag for referrers (2.8 has no referrers API), empty when absent', async () => {
@@ -111,8 +132,17 @@ describe('RegistryClient against docker-registry 2.8 (anonymous)', () => {
       subject: { mediaType: OCI_INDEX, digest: image.digest, size: image.size },
     });
     // The fallback index often says artifactType "empty" (sigstore/cosign#4641): the client must not filter on it.
-    const entry = { mediaType: OCI_MANIFEST, digest: referrer.digest, size: referrer.size, artifactType: 'application/vnd.oci.empty.v1+json' };
-    await pushJsonManifest(reg, 'acme/app', `sha256-${digestHex(image.digest)}`, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [entry] });
+    const entry = {
+      mediaType: OCI_MANIFEST,
+      digest: referrer.digest,
+      size: referrer.size,
+      artifactType: 'application/vnd.oci.empty.v1+json',
+    };
+    await pushJsonManifest(reg, 'acme/app', `sha256-${digestHex(image.digest)}`, {
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [entry],
+    });
 
     expect(await client.listReferrers(repo, image.digest)).toEqual({ via: 'referrers-tag', manifests: [entry] });
   });
@@ -154,20 +184,30 @@ describe('RegistryClient against docker-registry 2.8 (token auth)', () => {
   it('asks for the token with the docker config credentials when there are some', async () => {
     await pushImageIndex(reg, 'acme/private', 'v1');
     const { username, password } = reg.credentials!;
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }),
+    );
     const before = reg.tokenServer!.requests.length;
     const client = new RegistryClient({ env: { DOCKER_CONFIG: dir } });
     await client.getManifest({ registry: reg.host, repository: 'acme/private' }, 'v1');
-    expect(reg.tokenServer!.requests.slice(before)).toEqual([{ scopes: ['repository:acme/private:pull'], user: 'alice' }]);
+    expect(reg.tokenServer!.requests.slice(before)).toEqual([
+      { scopes: ['repository:acme/private:pull'], user: 'alice' },
+    ]);
   });
 
   it('fails with AUTH when the token server refuses the credentials', async () => {
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { username: 'alice', password: 'wrong' } } }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [reg.host]: { username: 'alice', password: 'wrong' } } }),
+    );
     const client = new RegistryClient({ env: { DOCKER_CONFIG: dir } });
     const error = await failure(client.getManifest({ registry: reg.host, repository: 'acme/app' }, 'v1'));
     expect(error.code).toBe('AUTH');
     expect(error.status).toBe(401);
-    expect(error.message).toMatch(/^expected a token for repository:acme\/app:pull from 127\.0\.0\.1:\d+, got HTTP 401 UNAUTHORIZED "bad credentials"$/);
+    expect(error.message).toMatch(
+      /^expected a token for repository:acme\/app:pull from 127\.0\.0\.1:\d+, got HTTP 401 UNAUTHORIZED "bad credentials"$/,
+    );
     expect(error.message).not.toContain('wrong');
   });
 });

@@ -26,7 +26,9 @@ describe('resolveRelease against docker-registry 2.8', () => {
     reg = await startRegistry();
     client = new RegistryClient({ env: {} });
     for (const tag of ['v0.9.0', 'v1.10.0', 'v1.2.0', 'v2.0.0-rc.1', 'latest']) {
-      pushed[tag] = await pushImageIndex(reg, 'acme/app', tag, { platforms: ['linux/amd64', 'linux/arm64', 'unknown/unknown'] });
+      pushed[tag] = await pushImageIndex(reg, 'acme/app', tag, {
+        platforms: ['linux/amd64', 'linux/arm64', 'unknown/unknown'],
+      });
     }
     // A cosign signature tag next to the releases, as real repositories have.
     const config = await pushBlob(reg, 'acme/app', new TextEncoder().encode('{}'));
@@ -63,7 +65,10 @@ describe('resolveRelease against docker-registry 2.8', () => {
   });
 
   it('resolves a pinned version in either spelling', async () => {
-    expect(await resolve('acme/app', { version: '1.2.0' })).toMatchObject({ version: 'v1.2.0', digest: pushed['v1.2.0']!.digest });
+    expect(await resolve('acme/app', { version: '1.2.0' })).toMatchObject({
+      version: 'v1.2.0',
+      digest: pushed['v1.2.0']!.digest,
+    });
     expect(await resolve('acme/bare', { version: 'v1.4.0' })).toMatchObject({ version: '1.4.0', tag: '1.4.0' });
   });
 
@@ -71,20 +76,28 @@ describe('resolveRelease against docker-registry 2.8', () => {
     const error = await failure(resolve('acme/app', { version: 'v9.9.9' }));
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.code).toBe('NOT_FOUND');
-    expect(error.message).toBe(`release v9.9.9 not found in ${reg.host}/acme/app; newest releases: v1.10.0, v1.2.0, v0.9.0`);
+    expect(error.message).toBe(
+      `release v9.9.9 not found in ${reg.host}/acme/app; newest releases: v1.10.0, v1.2.0, v0.9.0`,
+    );
   });
 
   it('says so when a repository has no release tags', async () => {
     const error = await failure(resolve('acme/rolling'));
     expect(error.code).toBe('NOT_FOUND');
-    expect(error.message).toBe(`no release tags were found in ${reg.host}/acme/rolling: expected tags like v1.2.3 or 1.2.3, got none among 1 tags`);
+    expect(error.message).toBe(
+      `no release tags were found in ${reg.host}/acme/rolling: expected tags like v1.2.3 or 1.2.3, got none among 1 tags`,
+    );
   });
 
   it('resolves a non-release tag exactly, from the option or the reference', async () => {
     const fromOption = await resolve('acme/app', { tag: 'latest' });
     expect(fromOption).toMatchObject({ tag: 'latest', digest: pushed.latest!.digest });
     expect(fromOption.version).toBeUndefined();
-    expect(await resolve('acme/app:v1.2.0')).toMatchObject({ tag: 'v1.2.0', version: 'v1.2.0', digest: pushed['v1.2.0']!.digest });
+    expect(await resolve('acme/app:v1.2.0')).toMatchObject({
+      tag: 'v1.2.0',
+      version: 'v1.2.0',
+      digest: pushed['v1.2.0']!.digest,
+    });
     const missing = await failure(resolve('acme/app', { tag: 'nightly' }));
     expect(missing.code).toBe('NOT_FOUND');
   });
@@ -104,15 +117,23 @@ describe('resolveRelease against docker-registry 2.8', () => {
 
   it('reads the platform of a single-platform manifest from its config', async () => {
     const child = pushed['v1.10.0']!.children[1]!;
-    expect(await resolve(`acme/app@${child}`)).toMatchObject({ digest: child, mediaType: OCI_MANIFEST, platforms: ['linux/arm64'] });
+    expect(await resolve(`acme/app@${child}`)).toMatchObject({
+      digest: child,
+      mediaType: OCI_MANIFEST,
+      platforms: ['linux/arm64'],
+    });
   });
 
   it('rejects conflicting tag and version requests', async () => {
     const conflict = await failure(resolve('acme/app:v1.2.0', { tag: 'latest' }));
     expect(conflict).toBeInstanceOf(UsageError);
-    expect(conflict.message).toBe(`expected one tag for ${reg.host}/acme/app, got "v1.2.0" in the reference and "latest" as option`);
+    expect(conflict.message).toBe(
+      `expected one tag for ${reg.host}/acme/app, got "v1.2.0" in the reference and "latest" as option`,
+    );
     const both = await failure(resolve('acme/app', { tag: 'latest', version: 'v1.2.0' }));
-    expect(both.message).toBe(`expected a tag or a version for ${reg.host}/acme/app, got tag "latest" and version "v1.2.0"`);
+    expect(both.message).toBe(
+      `expected a tag or a version for ${reg.host}/acme/app, got tag "latest" and version "v1.2.0"`,
+    );
   });
 });
 
@@ -122,7 +143,10 @@ describe('resolveRelease against a token-auth registry', () => {
     try {
       await pushImageIndex(reg, 'acme/app', 'v1.0.0');
       const v2 = await pushImageIndex(reg, 'acme/app', 'v2.0.0');
-      const target = await resolveRelease({ client: new RegistryClient({ env: {} }), image: parseImageReference(`${reg.host}/acme/app`) });
+      const target = await resolveRelease({
+        client: new RegistryClient({ env: {} }),
+        image: parseImageReference(`${reg.host}/acme/app`),
+      });
       expect(target).toMatchObject({ version: 'v2.0.0', digest: v2.digest, platforms: ['linux/amd64', 'linux/arm64'] });
     } finally {
       await reg.stop();

@@ -13,7 +13,9 @@ export const repoRoot = resolve(import.meta.dirname, '../..');
 export function corpusDir(env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.VERIFY_RELEASE_REALWORLD || join(repoRoot, '../shared/realworld');
   if (!existsSync(join(dir, 'cases.json'))) {
-    throw new Error(`real-world corpus not found: expected ${join(dir, 'cases.json')} (copy shared/ beside the clone or set VERIFY_RELEASE_REALWORLD)`);
+    throw new Error(
+      `real-world corpus not found: expected ${join(dir, 'cases.json')} (copy shared/ beside the clone or set VERIFY_RELEASE_REALWORLD)`,
+    );
   }
   return dir;
 }

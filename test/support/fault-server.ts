@@ -51,7 +51,12 @@ export async function startFaultServer(handler: FaultHandler): Promise<FaultServ
 }
 
 /** Sends bytes as a manifest with the usual distribution headers; `digest` overrides Docker-Content-Digest. */
-export function sendManifest(res: ServerResponse, bytes: Uint8Array, mediaType: string, options: { digest?: string | null } = {}): void {
+export function sendManifest(
+  res: ServerResponse,
+  bytes: Uint8Array,
+  mediaType: string,
+  options: { digest?: string | null } = {},
+): void {
   const headers: Record<string, string> = { 'content-type': mediaType, 'content-length': String(bytes.byteLength) };
   const digest = options.digest === undefined ? sha256Digest(bytes) : options.digest;
   if (digest !== null) headers['docker-content-digest'] = digest;
@@ -59,17 +64,33 @@ export function sendManifest(res: ServerResponse, bytes: Uint8Array, mediaType: 
 }
 
 /** Sends a JSON body with the given status and headers. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
 /** Sends a distribution-style error body (`{"errors":[{code,message}]}`). */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, { errors: [{ code, message }] }, headers);
 }
 
 /** Announces `announced` bytes, sends `bytes`, then destroys the socket: a connection that dies mid-body. */
-export function sendTruncated(res: ServerResponse, bytes: Uint8Array, announced: number, contentType = 'application/octet-stream'): void {
+export function sendTruncated(
+  res: ServerResponse,
+  bytes: Uint8Array,
+  announced: number,
+  contentType = 'application/octet-stream',
+): void {
   res.writeHead(200, { 'content-type': contentType, 'content-length': String(announced) });
   res.write(bytes, () => res.destroy());
 }

@@ -26,7 +26,20 @@ export interface Mutation {
   target: SweepTarget;
 }
 
-const BYTES_KEYS = new Set(['signature', 'sig', 'rawBytes', 'signedEntryTimestamp', 'rootHash', 'canonicalizedBody', 'payload', 'digest', 'keyId', 'signedTimestamp', 'SignedEntryTimestamp', 'body']);
+const BYTES_KEYS = new Set([
+  'signature',
+  'sig',
+  'rawBytes',
+  'signedEntryTimestamp',
+  'rootHash',
+  'canonicalizedBody',
+  'payload',
+  'digest',
+  'keyId',
+  'signedTimestamp',
+  'SignedEntryTimestamp',
+  'body',
+]);
 const NUMBER_KEYS = new Set(['logIndex', 'integratedTime', 'treeSize']);
 const ENUMS: Record<string, string[]> = {
   kind: ['hashedrekord', 'dsse', 'intoto', 'rekord'],
@@ -46,7 +59,8 @@ const clone = <T>(value: T): T => structuredClone(value);
 
 function leaves(value: Json, path: Path = []): [Path, Json][] {
   if (Array.isArray(value)) return value.flatMap((item, i) => leaves(item, [...path, i]));
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
   return [[path, value]];
 }
 
@@ -96,19 +110,21 @@ export function jsonMutations(
     const parentKey = String(path[path.length - 2]);
     const where = path.join('.');
     if (typeof value === 'string') {
-      if (BYTES_KEYS.has(key) || parentKey === 'hashes') out.push([`${where}:bitflip`, setAt(doc, path, flipBase64(value))]);
+      if (BYTES_KEYS.has(key) || parentKey === 'hashes')
+        out.push([`${where}:bitflip`, setAt(doc, path, flipBase64(value))]);
       // An RFC3161 token's middle holds its (unauthenticated) certificates: also flip the signed TSTInfo and the signature.
       if (key === 'signedTimestamp') {
         out.push([`${where}:bitflip-tstinfo`, setAt(doc, path, flipBase64(value, 100))]);
         out.push([`${where}:bitflip-signature`, setAt(doc, path, flipBase64(value, -10))]);
-      }
-      else if (/^[a-f0-9]{40,}$/.test(value)) out.push([`${where}:hexflip`, setAt(doc, path, flipHex(value))]);
+      } else if (/^[a-f0-9]{40,}$/.test(value)) out.push([`${where}:hexflip`, setAt(doc, path, flipHex(value))]);
       if (NUMBER_KEYS.has(key) && /^\d+$/.test(value)) {
         out.push([`${where}:+1`, setAt(doc, path, String(BigInt(value) + 1n))]);
         out.push([`${where}:-1`, setAt(doc, path, String(BigInt(value) - 1n))]);
       }
-      for (const other of ENUMS[key] ?? []) if (other !== value) out.push([`${where}:=${other}`, setAt(doc, path, other)]);
-      if (key === 'envelope') for (const [name, text] of checkpointMutations(value)) out.push([`${where}:${name}`, setAt(doc, path, text)]);
+      for (const other of ENUMS[key] ?? [])
+        if (other !== value) out.push([`${where}:=${other}`, setAt(doc, path, other)]);
+      if (key === 'envelope')
+        for (const [name, text] of checkpointMutations(value)) out.push([`${where}:${name}`, setAt(doc, path, text)]);
       const nested = decode(path, value);
       if (nested !== undefined) {
         for (const [name, changed] of jsonMutations(nested, undefined, false)) {
@@ -157,23 +173,33 @@ const FAR_PAST_END = '1970-01-02T00:00:00Z';
 export function rootMutations(root: Json): [string, Json][] {
   const out: [string, Json][] = [];
   const freshKey = (): string =>
-    generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'der' })
+      .toString('base64');
   const lists = ['tlogs', 'certificateAuthorities', 'ctlogs', 'timestampAuthorities'] as const;
   const doc = root as Record<string, any>;
   for (const list of lists) {
     const entries: any[] = doc[list] ?? [];
     if (entries.length === 0) continue;
     out.push([`root.${list}:removed`, { ...doc, [list]: [] }]);
-    const moved = (field: 'start' | 'end', at: string): Json =>
-      ({ ...doc, [list]: entries.map((e) => withValidFor(e, list, field, at)) }) as Json;
+    const moved = (field: 'start' | 'end', at: string): Json => ({
+      ...doc,
+      [list]: entries.map((e) => withValidFor(e, list, field, at)),
+    });
     out.push([`root.${list}.validFor.start:2099`, moved('start', FAR_FUTURE)]);
     out.push([`root.${list}.validFor.end:1970`, moved('end', FAR_PAST_END)]);
     if (list === 'tlogs' || list === 'ctlogs') {
       const key = freshKey();
-      out.push([`root.${list}.publicKey:swapped`, { ...doc, [list]: entries.map((e) => ({ ...e, publicKey: { ...e.publicKey, rawBytes: key } })) }]);
+      out.push([
+        `root.${list}.publicKey:swapped`,
+        { ...doc, [list]: entries.map((e) => ({ ...e, publicKey: { ...e.publicKey, rawBytes: key } })) },
+      ]);
     } else {
       const foreign = { certificates: [{ rawBytes: FOREIGN_CA }] };
-      out.push([`root.${list}.certChain:swapped`, { ...doc, [list]: entries.map((e) => ({ ...e, certChain: foreign })) }]);
+      out.push([
+        `root.${list}.certChain:swapped`,
+        { ...doc, [list]: entries.map((e) => ({ ...e, certChain: foreign })) },
+      ]);
     }
   }
   return out;

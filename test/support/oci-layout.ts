@@ -64,7 +64,12 @@ export function readLayoutLayers(layoutDir: string, kind: 'atts' | 'sigs'): Lega
   const entry = index.manifests.find((manifest) => manifest.annotations?.kind === `dev.cosignproject.cosign/${kind}`);
   if (!entry) throw new Error(`no ${kind} manifest in ${layoutDir}/index.json`);
   const manifestBytes = readBlob(root, entry.digest);
-  return toLayers(manifestBytes, entry.digest as Digest, (digest) => readBlob(root, digest), kind === 'atts' ? 'legacy-att' : 'legacy-sig');
+  return toLayers(
+    manifestBytes,
+    entry.digest as Digest,
+    (digest) => readBlob(root, digest),
+    kind === 'atts' ? 'legacy-att' : 'legacy-sig',
+  );
 }
 
 /**
@@ -104,14 +109,19 @@ function toLayers(
   return manifest.layers.map((layer, layerIndex) => {
     const payload = blobOf(layer.digest);
     if (sha256Digest(payload) !== layer.digest) throw new Error(`layer ${layer.digest} does not match its digest`);
-    const location: EvidenceLocation = { repository: 'realworld.invalid/corpus', via: 'tag', manifestDigest, layerIndex };
+    const location: EvidenceLocation = {
+      repository: 'realworld.invalid/corpus',
+      via: 'tag',
+      manifestDigest,
+      layerIndex,
+    };
     return {
       format,
       location,
       mediaType: layer.mediaType,
       annotations: layer.annotations ?? {},
       payload: new Uint8Array(payload),
-      layerDigest: layer.digest as Digest,
+      layerDigest: layer.digest,
     };
   });
 }

@@ -67,10 +67,15 @@ export async function startRegistry(options: { auth?: 'none' | 'token' } = {}): 
   try {
     host = await new Promise<string>((resolve, reject) => {
       let log = '';
-      const timer = setTimeout(() => reject(new Error(`docker-registry did not report "listening on" within 20 s:\n${log}`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`docker-registry did not report "listening on" within 20 s:\n${log}`)),
+        20_000,
+      );
       child.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new Error(error.code === 'ENOENT' ? NOT_INSTALLED : `docker-registry failed to start: ${error.message}`));
+        reject(
+          new Error(error.code === 'ENOENT' ? NOT_INSTALLED : `docker-registry failed to start: ${error.message}`),
+        );
       });
       child.on('exit', (code) => {
         clearTimeout(timer);
@@ -109,7 +114,11 @@ export async function startRegistry(options: { auth?: 'none' | 'token' } = {}): 
 }
 
 /** Uploads a blob (monolithic POST + PUT) and returns its descriptor fields. */
-export async function pushBlob(reg: TestRegistry, repo: string, bytes: Uint8Array): Promise<{ digest: Digest; size: number }> {
+export async function pushBlob(
+  reg: TestRegistry,
+  repo: string,
+  bytes: Uint8Array,
+): Promise<{ digest: Digest; size: number }> {
   const digest = sha256Digest(bytes);
   const start = await pushFetch(reg, repo, `http://${reg.host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   await expectStatus(start, 202, `start upload to ${repo}`);
@@ -125,7 +134,13 @@ export async function pushBlob(reg: TestRegistry, repo: string, bytes: Uint8Arra
 }
 
 /** Puts manifest bytes under a tag or digest; returns the digest of the bytes (checked against the registry's). */
-export async function pushManifest(reg: TestRegistry, repo: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<Digest> {
+export async function pushManifest(
+  reg: TestRegistry,
+  repo: string,
+  reference: string,
+  bytes: Uint8Array,
+  mediaType: string,
+): Promise<Digest> {
   const response = await pushFetch(reg, repo, `http://${reg.host}/v2/${repo}/manifests/${reference}`, {
     method: 'PUT',
     headers: { 'content-type': mediaType },
@@ -169,13 +184,24 @@ export async function pushImageIndex(
     const layer = createHash('sha256').update(`${seed}/${platform}/layer`).digest();
     const layerDescriptor = await pushBlob(reg, repo, layer);
     const config = new TextEncoder().encode(
-      JSON.stringify({ architecture, os, ...(variant && { variant }), config: { Labels: { seed } }, rootfs: { type: 'layers', diff_ids: [layerDescriptor.digest] } }),
+      JSON.stringify({
+        architecture,
+        os,
+        ...(variant && { variant }),
+        config: { Labels: { seed } },
+        rootfs: { type: 'layers', diff_ids: [layerDescriptor.digest] },
+      }),
     );
     const configDescriptor = await pushBlob(reg, repo, config);
     // Child manifests are stored under their own digest, as `crane`/`docker buildx` do.
     const bytes = manifestBytes(configDescriptor, layerDescriptor);
     const digest = await pushManifest(reg, repo, sha256Digest(bytes), bytes, OCI_MANIFEST);
-    manifests.push({ mediaType: OCI_MANIFEST, digest, size: bytes.byteLength, platform: { os, architecture, ...(variant && { variant }) } });
+    manifests.push({
+      mediaType: OCI_MANIFEST,
+      digest,
+      size: bytes.byteLength,
+      platform: { os, architecture, ...(variant && { variant }) },
+    });
   }
   const index = await pushJsonManifest(reg, repo, tag, { schemaVersion: 2, mediaType: OCI_INDEX, manifests });
   return { digest: index.digest, size: index.size, mediaType: OCI_INDEX, children: manifests.map((m) => m.digest) };
@@ -205,7 +231,9 @@ async function pushFetch(reg: TestRegistry, repo: string, url: string, init: Req
   const tokens = pushTokens.get(reg) ?? new Map<string, string>();
   pushTokens.set(reg, tokens);
   const withToken = (token: string | undefined): RequestInit =>
-    token === undefined ? init : { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } };
+    token === undefined
+      ? init
+      : { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } };
   const first = await fetch(url, withToken(tokens.get(repo)));
   const challenge = first.headers.get('www-authenticate');
   if (first.status !== 401 || challenge === null || reg.credentials === undefined) return first;

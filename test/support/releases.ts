@@ -61,7 +61,11 @@ export interface MintedRelease {
 }
 
 /** Pushes the image and every piece of evidence the spec asks for; returns the image index descriptor. */
-export async function mintRelease(reg: TestRegistry, sigstore: TestSigstore, spec: ReleaseSpec): Promise<MintedRelease> {
+export async function mintRelease(
+  reg: TestRegistry,
+  sigstore: TestSigstore,
+  spec: ReleaseSpec,
+): Promise<MintedRelease> {
   const ref = spec.ref ?? `refs/tags/${spec.tag}`;
   const seed = `${spec.repo}:${spec.tag}`;
   const image = spec.platforms
@@ -82,22 +86,49 @@ export async function mintRelease(reg: TestRegistry, sigstore: TestSigstore, spe
 
   const signature = spec.signature ?? 'bundle';
   if (signature === 'legacy') {
-    const layer = await sigstore.signImage({ digest: image.digest, repository: imageName, identity: releaseIdentity, signedAt, tamper: tamper.signature });
+    const layer = await sigstore.signImage({
+      digest: image.digest,
+      repository: imageName,
+      identity: releaseIdentity,
+      signedAt,
+      tamper: tamper.signature,
+    });
     await pushLegacy(reg, spec.signatureRepo ?? spec.repo, image.digest, 'sig', [layer]);
   } else if (signature === 'bundle') {
     // release.yml signs with -a repo=… -a workflow=… -a ref=<sha>.
     const annotations = { repo: spec.repo, workflow: 'Release', ref: sha };
-    const bundle = await sigstore.bundleSignature({ digest: image.digest, identity: releaseIdentity, annotations, signedAt, tamper: tamper.signature });
+    const bundle = await sigstore.bundleSignature({
+      digest: image.digest,
+      identity: releaseIdentity,
+      annotations,
+      signedAt,
+      tamper: tamper.signature,
+    });
     await pushReferrer(reg, spec.repo, subject, bundle, COSIGN_SIGN_PREDICATE_TYPE, signedAt);
   }
 
   const sbom = spec.sbom ?? 'bundle';
-  const sbomStatement = cyclonedxStatement({ image: imageName, digest: image.digest, version: spec.tag, component: spec.sbomComponent });
+  const sbomStatement = cyclonedxStatement({
+    image: imageName,
+    digest: image.digest,
+    version: spec.tag,
+    component: spec.sbomComponent,
+  });
   if (sbom === 'bundle') {
-    const bundle = await sigstore.bundleAttestation({ statement: sbomStatement, identity: releaseIdentity, signedAt, tamper: tamper.sbom });
+    const bundle = await sigstore.bundleAttestation({
+      statement: sbomStatement,
+      identity: releaseIdentity,
+      signedAt,
+      tamper: tamper.sbom,
+    });
     await pushReferrer(reg, spec.repo, subject, bundle, CYCLONEDX_PREDICATE_TYPE, signedAt);
   } else if (sbom === 'legacy-in-att') {
-    const layer = await sigstore.attestLegacy({ statement: sbomStatement, identity: releaseIdentity, signedAt, tamper: tamper.sbom });
+    const layer = await sigstore.attestLegacy({
+      statement: sbomStatement,
+      identity: releaseIdentity,
+      signedAt,
+      tamper: tamper.sbom,
+    });
     await pushLegacy(reg, spec.sbomRepo ?? spec.repo, image.digest, 'att', [layer]);
   }
 
@@ -112,9 +143,17 @@ export async function mintRelease(reg: TestRegistry, sigstore: TestSigstore, spe
       generatorRef,
       eventName: spec.trigger ?? 'push',
     });
-    const identity: GithubIdentity = { ...releaseIdentity, jobWorkflow: { ...CONTAINER_GENERATOR_WORKFLOW, ref: generatorRef } };
+    const identity: GithubIdentity = {
+      ...releaseIdentity,
+      jobWorkflow: { ...CONTAINER_GENERATOR_WORKFLOW, ref: generatorRef },
+    };
     // generator_container_slsa3 v2.x runs cosign 2.2.3: legacy .att, Rekor dsse.
-    const layer: LegacyLayer = await sigstore.attestLegacy({ statement, identity, signedAt, tamper: tamper.provenance });
+    const layer: LegacyLayer = await sigstore.attestLegacy({
+      statement,
+      identity,
+      signedAt,
+      tamper: tamper.provenance,
+    });
     await pushLegacy(reg, spec.provenanceRepo ?? spec.repo, image.digest, 'att', [layer]);
   }
   return { ...subject, reference: `${imageName}:${spec.tag}` };
@@ -130,7 +169,13 @@ export async function mintGcpMysqlBackupHistory(
 ): Promise<Record<'v0.7.0' | 'v0.8.0' | 'v1.1.2' | 'latest', MintedRelease>> {
   const repo = 'natrontech/gcp-mysql-backup';
   return {
-    'v0.7.0': await mintRelease(reg, sigstore, { repo, tag: 'v0.7.0', signature: 'none', sbom: 'none', provenance: 'none' }),
+    'v0.7.0': await mintRelease(reg, sigstore, {
+      repo,
+      tag: 'v0.7.0',
+      signature: 'none',
+      sbom: 'none',
+      provenance: 'none',
+    }),
     'v0.8.0': await mintRelease(reg, sigstore, {
       repo,
       tag: 'v0.8.0',
@@ -154,7 +199,11 @@ export async function mintGcpMysqlBackupHistory(
  * natrontech/pbs-exporter ≤ v0.8.0: a real multi-arch index whose legacy signature and provenance live in
  * `natrontech/signatures` and whose Go-module SBOM lives in `natrontech/sbom` (COSIGN_REPOSITORY era).
  */
-export async function mintPbsExporterLike(reg: TestRegistry, sigstore: TestSigstore, tag = 'v0.8.0'): Promise<MintedRelease> {
+export async function mintPbsExporterLike(
+  reg: TestRegistry,
+  sigstore: TestSigstore,
+  tag = 'v0.8.0',
+): Promise<MintedRelease> {
   const bomRef = `pkg:golang/github.com/natrontech/pbs-exporter@${tag}?type=module`;
   return mintRelease(reg, sigstore, {
     repo: 'natrontech/pbs-exporter',
@@ -166,7 +215,13 @@ export async function mintPbsExporterLike(reg: TestRegistry, sigstore: TestSigst
     signatureRepo: 'natrontech/signatures',
     provenanceRepo: 'natrontech/signatures',
     sbomRepo: 'natrontech/sbom',
-    sbomComponent: { 'bom-ref': bomRef, type: 'application', name: 'github.com/natrontech/pbs-exporter', version: tag, purl: bomRef },
+    sbomComponent: {
+      'bom-ref': bomRef,
+      type: 'application',
+      name: 'github.com/natrontech/pbs-exporter',
+      version: tag,
+      purl: bomRef,
+    },
     signedAt: new Date('2025-10-01T08:00:00Z'),
   });
 }
@@ -175,10 +230,24 @@ export async function mintPbsExporterLike(reg: TestRegistry, sigstore: TestSigst
  * What `docker/build-push-action` pushes for a public repo without `platforms:`: an OCI index with the linux/amd64
  * image and BuildKit's provenance attestation manifest (platform unknown/unknown).
  */
-async function pushBuildxIndex(reg: TestRegistry, repo: string, tag: string, seed: string): Promise<{ digest: Digest; size: number }> {
-  const pushImage = async (layerMediaType: string, layerBytes: Buffer, config: object, layerAnnotations?: Record<string, string>) => {
+async function pushBuildxIndex(
+  reg: TestRegistry,
+  repo: string,
+  tag: string,
+  seed: string,
+): Promise<{ digest: Digest; size: number }> {
+  const pushImage = async (
+    layerMediaType: string,
+    layerBytes: Buffer,
+    config: object,
+    layerAnnotations?: Record<string, string>,
+  ) => {
     const layer = await pushBlob(reg, repo, layerBytes);
-    const configBlob = await pushBlob(reg, repo, Buffer.from(JSON.stringify({ ...config, rootfs: { type: 'layers', diff_ids: [layer.digest] } })));
+    const configBlob = await pushBlob(
+      reg,
+      repo,
+      Buffer.from(JSON.stringify({ ...config, rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
+    );
     const manifest = {
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
@@ -186,7 +255,11 @@ async function pushBuildxIndex(reg: TestRegistry, repo: string, tag: string, see
       layers: [{ mediaType: layerMediaType, ...layer, ...(layerAnnotations && { annotations: layerAnnotations }) }],
     };
     const bytes = Buffer.from(JSON.stringify(manifest));
-    return { mediaType: OCI_MANIFEST, digest: await pushManifest(reg, repo, sha256Digest(bytes), bytes, OCI_MANIFEST), size: bytes.byteLength };
+    return {
+      mediaType: OCI_MANIFEST,
+      digest: await pushManifest(reg, repo, sha256Digest(bytes), bytes, OCI_MANIFEST),
+      size: bytes.byteLength,
+    };
   };
   const amd64 = await pushImage(
     'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -197,7 +270,11 @@ async function pushBuildxIndex(reg: TestRegistry, repo: string, tag: string, see
     _type: 'https://in-toto.io/Statement/v0.1',
     predicateType: 'https://slsa.dev/provenance/v0.2',
     subject: [{ name: `pkg:docker/${repo}@${tag}?platform=linux%2Famd64`, digest: { sha256: amd64.digest.slice(7) } }],
-    predicate: { builder: { id: '' }, buildType: 'https://mobyproject.org/buildkit@v1', metadata: { reproducible: false } },
+    predicate: {
+      builder: { id: '' },
+      buildType: 'https://mobyproject.org/buildkit@v1',
+      metadata: { reproducible: false },
+    },
   };
   const attestation = await pushImage(
     'application/vnd.in-toto+json',
@@ -212,7 +289,10 @@ async function pushBuildxIndex(reg: TestRegistry, repo: string, tag: string, see
       { ...amd64, platform: { architecture: 'amd64', os: 'linux' } },
       {
         ...attestation,
-        annotations: { 'vnd.docker.reference.digest': amd64.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+        annotations: {
+          'vnd.docker.reference.digest': amd64.digest,
+          'vnd.docker.reference.type': 'attestation-manifest',
+        },
         platform: { architecture: 'unknown', os: 'unknown' },
       },
     ],

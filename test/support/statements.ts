@@ -149,8 +149,16 @@ export function cyclonedxStatement(o: {
         },
       },
       components: [
-        component('alpine-baselayout', '3.6.8-r1', 'pkg:apk/alpine/alpine-baselayout@3.6.8-r1?arch=x86_64&distro=alpine-3.21.3'),
-        component('mariadb-client', '11.4.5-r0', 'pkg:apk/alpine/mariadb-client@11.4.5-r0?arch=x86_64&distro=alpine-3.21.3'),
+        component(
+          'alpine-baselayout',
+          '3.6.8-r1',
+          'pkg:apk/alpine/alpine-baselayout@3.6.8-r1?arch=x86_64&distro=alpine-3.21.3',
+        ),
+        component(
+          'mariadb-client',
+          '11.4.5-r0',
+          'pkg:apk/alpine/mariadb-client@11.4.5-r0?arch=x86_64&distro=alpine-3.21.3',
+        ),
         component('cloud.google.com/go/storage', 'v1.50.0', 'pkg:golang/cloud.google.com/go/storage@v1.50.0'),
         component('github.com/robfig/cron/v3', 'v3.0.1', 'pkg:golang/github.com/robfig/cron/v3@v3.0.1'),
         { type: 'operating-system', name: 'alpine', version: '3.21.3', description: 'Alpine Linux v3.21' },

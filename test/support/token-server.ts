@@ -29,7 +29,7 @@ const ISSUER = 'test-issuer';
 export async function startTokenServer(): Promise<TokenServer> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: 'CN=test-token-issuer',
@@ -48,7 +48,10 @@ export async function startTokenServer(): Promise<TokenServer> {
     const url = new URL(req.url ?? '/', 'http://token');
     const user = authenticate(req, credentials);
     if (user === null) return send(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] });
-    const scopes = url.searchParams.getAll('scope').flatMap((value) => value.split(' ')).filter(Boolean);
+    const scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((value) => value.split(' '))
+      .filter(Boolean);
     requests.push({ scopes, user });
     const access = scopes.flatMap((scope) => {
       const parts = scope.split(':');
@@ -58,7 +61,16 @@ export async function startTokenServer(): Promise<TokenServer> {
       return [{ type: 'repository', name: parts.slice(1, -1).join(':'), actions }];
     });
     const now = Math.floor(Date.now() / 1000);
-    const claims = { iss: ISSUER, sub: user ?? '', aud: url.searchParams.get('service') ?? SERVICE, exp: now + 3600, nbf: now - 60, iat: now, jti: randomBytes(8).toString('hex'), access };
+    const claims = {
+      iss: ISSUER,
+      sub: user ?? '',
+      aud: url.searchParams.get('service') ?? SERVICE,
+      exp: now + 3600,
+      nbf: now - 60,
+      iat: now,
+      jti: randomBytes(8).toString('hex'),
+      access,
+    };
     const token = signJwt({ typ: 'JWT', alg: 'ES256', kid }, claims, privateKey);
     send(res, 200, { token, access_token: token, expires_in: 3600, issued_at: new Date(now * 1000).toISOString() });
   });
@@ -81,7 +93,10 @@ export async function startTokenServer(): Promise<TokenServer> {
 }
 
 /** undefined: anonymous; null: wrong credentials; otherwise the user name. */
-function authenticate(req: IncomingMessage, credentials: { username: string; password: string }): string | undefined | null {
+function authenticate(
+  req: IncomingMessage,
+  credentials: { username: string; password: string },
+): string | undefined | null {
   const header = req.headers.authorization;
   if (header === undefined) return undefined;
   const decoded = Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');

@@ -19,7 +19,9 @@ function result(status: CheckResult['status'], reason: string, evidence: Record<
 
 /** Candidates that are SLSA provenance statements (v0.2 or v1). */
 export function isProvenanceCandidate(candidate: VerifiedEvidence): boolean {
-  return candidate.content.type === 'in-toto' && SLSA_PROVENANCE_TYPES.includes(candidate.content.statement.predicateType);
+  return (
+    candidate.content.type === 'in-toto' && SLSA_PROVENANCE_TYPES.includes(candidate.content.statement.predicateType)
+  );
 }
 
 // Option errors make the check unable to run (status `error`), the same for every candidate.
@@ -66,7 +68,11 @@ export function evaluateProvenance(candidates: VerifiedEvidence[], options: Prov
     try {
       const accepted = verifyProvenanceCandidate(candidate, options);
       const evidence = passEvidence(candidate, accepted);
-      return result('pass', `built by ${accepted.builderId} from ${accepted.identity.sourceRepository} at ${String(evidence.ref)}`, evidence);
+      return result(
+        'pass',
+        `built by ${accepted.builderId} from ${accepted.identity.sourceRepository} at ${String(evidence.ref)}`,
+        evidence,
+      );
     } catch (error) {
       // Fail closed: any error, expected or not, rejects this candidate only.
       errors.push(describeError(error));

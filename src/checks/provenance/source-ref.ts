@@ -70,7 +70,10 @@ function toTagRefOfTagBuild(provenance: Provenance, expected: string): string {
   const ref = toProvenanceTagRef(provenance);
   if (ref === '') {
     const branch = toProvenanceBranchRef(provenance);
-    throw provenanceError('invalidRef', `expected a build of ${expected}, got a branch build of ${JSON.stringify(branch)}`);
+    throw provenanceError(
+      'invalidRef',
+      `expected a build of ${expected}, got a branch build of ${JSON.stringify(branch)}`,
+    );
   }
   return ref;
 }

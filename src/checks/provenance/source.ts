@@ -30,13 +30,15 @@ export function verifyProvenanceSource(provenance: Provenance, sourceUri: string
   if (trigger.uri !== source) {
     throw provenanceError('mismatchSource', `expected trigger '${source}', got '${provenance.triggerUri}'`);
   }
-  if (trigger.ref === '') throw provenanceError('malformedUri', `missing ref: ${JSON.stringify(provenance.triggerUri)}`);
+  if (trigger.ref === '')
+    throw provenanceError('malformedUri', `missing ref: ${JSON.stringify(provenance.triggerUri)}`);
   if (provenance.sourceUri === undefined) throw provenanceError('invalidDssePayload', 'no material');
   const material = toGitUriAndRef(provenance.sourceUri);
   if (material.uri !== source) {
     throw provenanceError('mismatchSource', `expected source '${source}', got '${provenance.sourceUri}'`);
   }
-  if (material.ref === '') throw provenanceError('malformedUri', `missing ref: ${JSON.stringify(provenance.sourceUri)}`);
+  if (material.ref === '')
+    throw provenanceError('malformedUri', `missing ref: ${JSON.stringify(provenance.sourceUri)}`);
   if (provenance.triggerUri !== provenance.sourceUri) {
     throw provenanceError(
       'invalidDssePayload',

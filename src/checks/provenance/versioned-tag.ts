@@ -67,7 +67,11 @@ export function verifyVersionedTag(provenanceTag: string, expected: string): voi
   const want = toGoSemver(expected);
   if (!want) throw provenanceError('invalidSemver', `expected a version like v1.2.3, got ${JSON.stringify(expected)}`);
   const got = toGoSemver(provenanceTag);
-  if (!got) throw provenanceError('invalidSemver', `expected a version tag in provenance, got ${JSON.stringify(provenanceTag)}`);
+  if (!got)
+    throw provenanceError(
+      'invalidSemver',
+      `expected a version tag in provenance, got ${JSON.stringify(provenanceTag)}`,
+    );
   // Go canonicalises the provenance tag: missing minor/patch become 0.
   const canonical = { ...got, minor: got.minor ?? '0', patch: got.patch ?? '0' };
   if (canonical.major !== want.major) {

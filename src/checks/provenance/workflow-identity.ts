@@ -68,7 +68,13 @@ function toWorkflow(identity: string): { workflowId: string; workflowRef: string
   const path = at < 0 ? url.pathname : url.pathname.slice(0, at);
   const ref = at < 0 ? '' : url.pathname.slice(at + 1);
   // The URL parser normalises (dot segments, escapes); accept only identities it leaves unchanged.
-  if (url.href !== identity || url.protocol !== 'https:' || url.host !== 'github.com' || url.search !== '' || url.hash !== '') {
+  if (
+    url.href !== identity ||
+    url.protocol !== 'https:' ||
+    url.host !== 'github.com' ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
     throw provenanceError('malformedUri', `expected a https://github.com/ workflow URI, got '${identity}'`);
   }
   if (path === '/' || ref === '') throw provenanceError('malformedUri', `workflow uri: '${identity}'`);
@@ -82,7 +88,12 @@ function toWorkflow(identity: string): { workflowId: string; workflowRef: string
  */
 export function toWorkflowIdentity(signer: SignerInfo): WorkflowIdentity {
   const buildTrigger = pairedClaim(signer, FULCIO_OID.githubWorkflowTrigger, FULCIO_OID.buildTrigger, 'build trigger');
-  const sourceSha1 = pairedClaim(signer, FULCIO_OID.githubWorkflowSha, FULCIO_OID.sourceRepositoryDigest, 'source digest');
+  const sourceSha1 = pairedClaim(
+    signer,
+    FULCIO_OID.githubWorkflowSha,
+    FULCIO_OID.sourceRepositoryDigest,
+    'source digest',
+  );
   const configDigest = signer.extensions[FULCIO_OID.buildConfigDigest] ?? '';
   if (configDigest !== '' && configDigest !== sourceSha1) {
     throw provenanceError('invalidFormat', `expected build config digest '${sourceSha1}', got '${configDigest}'`);

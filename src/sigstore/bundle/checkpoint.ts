@@ -30,7 +30,8 @@ function toCheckpoint(envelope: string): Checkpoint {
   if (separator < 0) throw proofError('expected a signed checkpoint with a blank line before its signatures, got none');
   const lines = envelope.slice(0, separator).split('\n');
   const [origin, size, root] = lines;
-  if (!origin || SIZE.test(origin)) throw proofError(`expected a checkpoint origin line, got ${JSON.stringify(origin)}`);
+  if (!origin || SIZE.test(origin))
+    throw proofError(`expected a checkpoint origin line, got ${JSON.stringify(origin)}`);
   if (size === undefined || !SIZE.test(size)) {
     throw proofError(`expected a checkpoint tree size line, got ${JSON.stringify(size)}`);
   }
@@ -51,7 +52,9 @@ export function verifyCheckpointMatchesProof(proof: ProofLike): Checkpoint {
     throw proofError('inclusion proof root hash differs from the signed checkpoint');
   }
   if (checkpoint.treeSize !== BigInt(proof.treeSize)) {
-    throw proofError(`inclusion proof tree size ${proof.treeSize} differs from the signed checkpoint's ${checkpoint.treeSize}`);
+    throw proofError(
+      `inclusion proof tree size ${proof.treeSize} differs from the signed checkpoint's ${checkpoint.treeSize}`,
+    );
   }
   return checkpoint;
 }

@@ -31,20 +31,26 @@ function signatureError(message: string): VerificationError {
  */
 export function toMessageContent(message: MessageSignature, artifact: ArtifactInput | undefined): SignatureContent {
   const algorithm = PROTO_HASH[message.messageDigest.algorithm];
-  if (!algorithm) throw signatureError(`expected a SHA-2 messageDigest, got algorithm ${message.messageDigest.algorithm}`);
+  if (!algorithm)
+    throw signatureError(`expected a SHA-2 messageDigest, got algorithm ${message.messageDigest.algorithm}`);
   const bundleDigest = Buffer.from(message.messageDigest.digest);
   let verifySignature: (key: KeyObject) => boolean;
   if (artifact?.bytes) {
     const bytes = artifact.bytes;
     const actual = createHash(algorithm).update(bytes).digest();
     if (!actual.equals(bundleDigest)) {
-      throw signatureError(`expected the artifact's ${algorithm} to equal the bundle's messageDigest, got ${actual.toString('hex')}`);
+      throw signatureError(
+        `expected the artifact's ${algorithm} to equal the bundle's messageDigest, got ${actual.toString('hex')}`,
+      );
     }
-    verifySignature = (key) => cryptoVerify(key.asymmetricKeyType === 'ed25519' ? null : algorithm, bytes, key, message.signature);
+    verifySignature = (key) =>
+      cryptoVerify(key.asymmetricKeyType === 'ed25519' ? null : algorithm, bytes, key, message.signature);
   } else if (artifact?.digest) {
     const { algorithm: given, hex } = artifact.digest;
     if (given !== algorithm || hex.toLowerCase() !== bundleDigest.toString('hex')) {
-      throw signatureError(`expected the artifact digest ${algorithm}:${bundleDigest.toString('hex')}, got ${given}:${hex}`);
+      throw signatureError(
+        `expected the artifact digest ${algorithm}:${bundleDigest.toString('hex')}, got ${given}:${hex}`,
+      );
     }
     verifySignature = (key) => verifyPrehashed(key, bundleDigest, message.signature, algorithm);
   } else {

@@ -37,12 +37,18 @@ export function verifyInclusionShape(entry: TransparencyLogEntry, body: TlogBody
  * would otherwise be accepted.
  */
 export function verifyLogKeyValidity(entry: TransparencyLogEntry, root: TrustedRoot, verifiedTimes: Date[]): void {
-  const logs = root.tlogs.filter((log) => log.logId && entry.logId !== undefined && Buffer.from(log.logId.keyId).equals(entry.logId.keyId));
+  const logs = root.tlogs.filter(
+    (log) => log.logId && entry.logId !== undefined && Buffer.from(log.logId.keyId).equals(entry.logId.keyId),
+  );
   if (logs.length === 0) {
-    throw tlogError(`expected a trusted log with ID ${Buffer.from(entry.logId?.keyId ?? []).toString('base64')}, got none`);
+    throw tlogError(
+      `expected a trusted log with ID ${Buffer.from(entry.logId?.keyId ?? []).toString('base64')}, got none`,
+    );
   }
   const valid = logs.some((log) => verifiedTimes.every((time) => within(time, log.publicKey?.validFor)));
   if (!valid) {
-    throw tlogError(`expected the log key to be valid at ${verifiedTimes.map((t) => t.toISOString()).join(', ')}, it was not`);
+    throw tlogError(
+      `expected the log key to be valid at ${verifiedTimes.map((t) => t.toISOString()).join(', ')}, it was not`,
+    );
   }
 }

@@ -66,7 +66,10 @@ function checkTlogEntry(value: unknown, path: string, version: BundleVersion): v
   checkBase64(entry.canonicalizedBody, `${path}.canonicalizedBody`);
   if (entry.integratedTime != null) checkUint(entry.integratedTime, `${path}.integratedTime`);
   if (entry.inclusionPromise != null) {
-    checkBase64(field(entry.inclusionPromise, `${path}.inclusionPromise`).signedEntryTimestamp, `${path}.inclusionPromise.signedEntryTimestamp`);
+    checkBase64(
+      field(entry.inclusionPromise, `${path}.inclusionPromise`).signedEntryTimestamp,
+      `${path}.inclusionPromise.signedEntryTimestamp`,
+    );
   }
   if (entry.inclusionProof == null) {
     if (version !== '0.1') throw invalid(`expected ${path}.inclusionProof in a v${version} bundle, got none`);

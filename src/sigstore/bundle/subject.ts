@@ -40,7 +40,8 @@ export function verifyDsseSubject(payloadType: string, payload: Buffer, artifact
   const digests = artifactDigests(artifact);
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     const matches = ALGORITHMS.some((alg) => digests[alg] === createHash(alg).update(payload).digest('hex'));
-    if (!matches) throw subjectError(`expected the ${payloadType} DSSE payload to be the artifact, got different bytes`);
+    if (!matches)
+      throw subjectError(`expected the ${payloadType} DSSE payload to be the artifact, got different bytes`);
     return;
   }
   const found = statementSubjects(payload).some((subject) =>

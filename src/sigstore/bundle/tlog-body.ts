@@ -81,7 +81,9 @@ function bodyVerifiers(body: TlogBody): (SignerMaterial | undefined)[] {
     case 'dsse/0.0.2':
       return signatures(at(body.spec, 'dsseV002', 'signatures')).map((s) => fromV2Verifier(at(s, 'verifier')));
     case 'intoto/0.0.2':
-      return signatures(at(body.spec, 'content', 'envelope', 'signatures')).map((s) => fromBase64Pem(at(s, 'publicKey')));
+      return signatures(at(body.spec, 'content', 'envelope', 'signatures')).map((s) =>
+        fromBase64Pem(at(s, 'publicKey')),
+      );
     default:
       throw tlogError(`expected a supported entry kind (hashedrekord, dsse, intoto/0.0.2), got ${id}`);
   }

@@ -39,10 +39,12 @@ function fromLibraryError(error: unknown): VerifyReleaseError {
   const code = (error as { code?: string }).code ?? '';
   const message = describeError(error);
   if (code.startsWith('TLOG')) return fail('TLOG_ERROR', `transparency log: ${message} (${code})`, error);
-  if (code === 'CERTIFICATE_ERROR' && /SCT/.test(message)) return fail('SCT_ERROR', `certificate transparency: ${message}`, error);
+  if (code === 'CERTIFICATE_ERROR' && /SCT/.test(message))
+    return fail('SCT_ERROR', `certificate transparency: ${message}`, error);
   if (code === 'CERTIFICATE_ERROR') return fail('CERTIFICATE_ERROR', `certificate: ${message}`, error);
   if (code === 'TIMESTAMP_ERROR') return fail('TIMESTAMP_ERROR', `timestamp: ${message}`, error);
-  if (code === 'SIGNATURE_ERROR' || code === 'PUBLIC_KEY_ERROR') return fail('SIGNATURE_ERROR', `signature: ${message}`, error);
+  if (code === 'SIGNATURE_ERROR' || code === 'PUBLIC_KEY_ERROR')
+    return fail('SIGNATURE_ERROR', `signature: ${message}`, error);
   return fail('BUNDLE_INVALID', `bundle: expected a verifiable bundle, got ${message}`, error);
 }
 
@@ -51,7 +53,11 @@ function fromLibraryError(error: unknown): VerifyReleaseError {
  * the claimed log/TSA time was next to the validity window, so an expired certificate is recognisable. The times are
  * unverified at this point: they only explain the failure, they never decide anything.
  */
-function withValidityHint(error: VerifyReleaseError, signer: SignerInfo | undefined, claimedTimes: Date[]): VerifyReleaseError {
+function withValidityHint(
+  error: VerifyReleaseError,
+  signer: SignerInfo | undefined,
+  claimedTimes: Date[],
+): VerifyReleaseError {
   if (error.code !== 'CERTIFICATE_ERROR' || !signer) return error;
   const outside = claimedTimes.find((t) => t < new Date(signer.notBefore) || t > new Date(signer.notAfter));
   if (!outside) return error;
@@ -86,7 +92,10 @@ function toEntity(bundle: Bundle, bodies: TlogBody[], artifact: ArtifactInput | 
   const paeEntries = bodies.filter((body) => body.kind === 'hashedrekord').length;
   if (paeEntries === 0) return entity;
   if (paeEntries !== bodies.length) {
-    throw fail('TLOG_ERROR', 'transparency log: expected DSSE entries of one encoding, got hashedrekord mixed with others');
+    throw fail(
+      'TLOG_ERROR',
+      'transparency log: expected DSSE entries of one encoding, got hashedrekord mixed with others',
+    );
   }
   return { ...entity, signature: toPaeMessageContent(content.dsseEnvelope) };
 }
@@ -123,16 +132,20 @@ export function verifySigstoreBundle(
   let signer: SignerMaterial;
   let managedKey: KeyObject | undefined;
   if (material.$case === 'publicKey') {
-    if (options.publicKey === undefined) throw fail('SIGNATURE_ERROR', 'signature: expected a public key for a managed-key bundle, got none');
+    if (options.publicKey === undefined)
+      throw fail('SIGNATURE_ERROR', 'signature: expected a public key for a managed-key bundle, got none');
     managedKey = parsePublicKey(options.publicKey);
     signer = { publicKeyDer: managedKey.export({ type: 'spki', format: 'der' }) };
   } else {
-    if (options.publicKey !== undefined) throw fail('SIGNATURE_ERROR', 'signature: expected a managed-key bundle for --key, got a certificate');
+    if (options.publicKey !== undefined)
+      throw fail('SIGNATURE_ERROR', 'signature: expected a managed-key bundle for --key, got a certificate');
     if (!leafDer) throw fail('BUNDLE_INVALID', 'bundle: expected a signing certificate, got none');
     signer = { certificateDer: leafDer };
   }
   const entries = bundle.verificationMaterial.tlogEntries;
-  const bodies = entries.map((entry) => toTlogBody(entry.canonicalizedBody, entry.kindVersion?.kind ?? '', entry.kindVersion?.version ?? ''));
+  const bodies = entries.map((entry) =>
+    toTlogBody(entry.canonicalizedBody, entry.kindVersion?.kind ?? '', entry.kindVersion?.version ?? ''),
+  );
   entries.forEach((entry, i) => verifyInclusionShape(entry, bodies[i] as TlogBody));
   bodies.forEach((body) => verifyTlogBodySigner(body, signer));
   const signerInfo = leafDer ? toSignerInfo(leafDer) : undefined;
@@ -160,12 +173,16 @@ export function verifySigstoreBundle(
   const times = verifiedTimesOf(entity);
   const latest = Math.max(...times.map((t) => t.getTime()));
   if (latest > Date.now() + FUTURE_TOLERANCE_MS) {
-    throw fail('TIMESTAMP_ERROR', `timestamp: expected verified times in the past, got ${new Date(latest).toISOString()}`);
+    throw fail(
+      'TIMESTAMP_ERROR',
+      `timestamp: expected verified times in the past, got ${new Date(latest).toISOString()}`,
+    );
   }
   entries.forEach((entry) => verifyLogKeyValidity(entry, root, times));
   if (signerInfo) {
     const outside = times.find((t) => t < new Date(signerInfo.notBefore) || t > new Date(signerInfo.notAfter));
-    if (outside) throw fail('CERTIFICATE_ERROR', `certificate: expected validity to cover ${outside.toISOString()}, it does not`);
+    if (outside)
+      throw fail('CERTIFICATE_ERROR', `certificate: expected validity to cover ${outside.toISOString()}, it does not`);
   }
   const result: BundleVerification = {
     tlogEntries: bodies.map((body, i) => toVerifiedEntry(bundle, i, body)),

@@ -56,7 +56,10 @@ export function toLegacyAnnotations(
     throw new VerificationError('BUNDLE_INVALID', `expected a signature annotation on a .sig layer, got an empty one`);
   }
   if (format === 'legacy-att' && signature.length !== 0) {
-    throw new VerificationError('BUNDLE_INVALID', `expected an empty signature annotation on a .att layer, got ${signature.length} bytes`);
+    throw new VerificationError(
+      'BUNDLE_INVALID',
+      `expected an empty signature annotation on a .att layer, got ${signature.length} bytes`,
+    );
   }
   const result: LegacyAnnotations = {
     signature,

@@ -93,7 +93,9 @@ function parseSpec<T extends z.ZodType>(schema: T, spec: unknown, kind: string):
   try {
     return parseOrThrow(schema, spec, `${kind} Rekor body`);
   } catch (cause) {
-    throw new VerificationError('TLOG_ERROR', `expected a well-formed ${kind} Rekor body, got one that is not`, { cause });
+    throw new VerificationError('TLOG_ERROR', `expected a well-formed ${kind} Rekor body, got one that is not`, {
+      cause,
+    });
   }
 }
 
@@ -113,7 +115,10 @@ function expectHash(logged: string, actual: string, field: string): void {
 function expectSameKey(loggedBase64Pem: string, certificateDer: Buffer): void {
   const der = pem.toDER(Buffer.from(loggedBase64Pem, 'base64').toString('utf8'));
   if (!der.equals(certificateDer)) {
-    throw new VerificationError('TLOG_ERROR', 'expected the Rekor entry key to be the layer certificate, got another key');
+    throw new VerificationError(
+      'TLOG_ERROR',
+      'expected the Rekor entry key to be the layer certificate, got another key',
+    );
   }
 }
 

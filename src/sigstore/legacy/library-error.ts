@@ -29,7 +29,9 @@ export function toLibraryError(error: unknown): VerifyReleaseError {
       cause: error,
     });
   }
-  return new VerificationError('BUNDLE_INVALID', `sigstore verification failed: ${oneLine(String(error))}`, { cause: error });
+  return new VerificationError('BUNDLE_INVALID', `sigstore verification failed: ${oneLine(String(error))}`, {
+    cause: error,
+  });
 }
 
 function oneLine(text: string): string {

@@ -61,7 +61,10 @@ export function verifyWithOwnTlogCheck(
   const [notBefore, notAfter] = [Date.parse(signer.notBefore), Date.parse(signer.notAfter)];
   const outside = verifiedTimes.find((time) => Date.parse(time) < notBefore || Date.parse(time) > notAfter);
   if (outside) {
-    throw new VerificationError('CERTIFICATE_ERROR', `expected the certificate to be valid at ${outside}, got ${signer.notBefore}..${signer.notAfter}`);
+    throw new VerificationError(
+      'CERTIFICATE_ERROR',
+      `expected the certificate to be valid at ${outside}, got ${signer.notBefore}..${signer.notAfter}`,
+    );
   }
   const result: BundleVerification = {
     signer,
@@ -87,8 +90,12 @@ function toEntity(layer: LegacyLayerEvidence, legacy: LegacyBundle): ReturnType<
     return toSignedEntity(bundle, layer.format === 'legacy-sig' ? Buffer.from(layer.payload) : undefined);
   } catch (error) {
     if (error instanceof VerifyReleaseError) throw error;
-    throw new VerificationError('BUNDLE_INVALID', `expected a valid v0.1 bundle from the legacy layer, got: ${String(error)}`, {
-      cause: error,
-    });
+    throw new VerificationError(
+      'BUNDLE_INVALID',
+      `expected a valid v0.1 bundle from the legacy layer, got: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

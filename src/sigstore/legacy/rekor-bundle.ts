@@ -50,7 +50,10 @@ export function toRekorBody(bundle: RekorBundle): RekorBody {
   const text = Buffer.from(bundle.Payload.body, 'base64').toString('utf8');
   const json = parseJsonOrThrow(text, 'Rekor entry body');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new VerificationError('BUNDLE_INVALID', `invalid Rekor entry body: expected a JSON object, got ${typeof json}`);
+    throw new VerificationError(
+      'BUNDLE_INVALID',
+      `invalid Rekor entry body: expected a JSON object, got ${typeof json}`,
+    );
   }
   return parseOrThrow(rekorBodySchema, json, 'Rekor entry body');
 }

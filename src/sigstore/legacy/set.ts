@@ -31,6 +31,9 @@ export function verifyLegacySET(rekor: RekorBundle, tlogs: TrustMaterial['tlogs'
   const signature = Buffer.from(rekor.SignedEntryTimestamp, 'base64');
   const verified = candidates.some((tlog) => crypto.verify(message, tlog.publicKey, signature, 'sha256'));
   if (!verified) {
-    throw new VerificationError('TLOG_ERROR', `expected a SET signed by Rekor log ${logID}, got a signature that does not verify`);
+    throw new VerificationError(
+      'TLOG_ERROR',
+      `expected a SET signed by Rekor log ${logID}, got a signature that does not verify`,
+    );
   }
 }

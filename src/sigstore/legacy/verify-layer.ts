@@ -24,7 +24,10 @@ export const LEGACY_MEDIA_TYPES: Record<LegacyLayerEvidence['format'], string> =
 export function verifyLegacyLayer(layer: LegacyLayerEvidence, trust: TrustRoot): BundleVerification {
   const expectedMediaType = LEGACY_MEDIA_TYPES[layer.format];
   if (layer.mediaType !== expectedMediaType) {
-    throw new VerificationError('BUNDLE_INVALID', `expected layer media type ${expectedMediaType}, got ${layer.mediaType}`);
+    throw new VerificationError(
+      'BUNDLE_INVALID',
+      `expected layer media type ${expectedMediaType}, got ${layer.mediaType}`,
+    );
   }
   // The layer bytes are what everything below is bound to, so their digest is checked again here.
   const actual = sha256Digest(layer.payload);

@@ -22,7 +22,7 @@ export function toDsseBundleJson(o: {
     certificate: o.signed.certificateDer,
   });
   if (o.signed.entry) bundle.verificationMaterial.tlogEntries = [toTlogEntry(o.signed.entry, o.withProof)];
-  return bundleToJSON(bundle) as object;
+  return bundleToJSON(bundle);
 }
 
 function toTlogEntry(entry: RekorEntry, withProof: boolean): TransparencyLogEntry {

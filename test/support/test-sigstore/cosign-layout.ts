@@ -13,7 +13,6 @@ export { OCI_INDEX, OCI_MANIFEST, type Descriptor };
 /** go-containerregistry's zero time, which cosign's stub config carries. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-
 /** A type alias, not an interface, so it fits pushJsonManifest's index-signature parameter. */
 type OciManifest = {
   schemaVersion: 2;
@@ -105,7 +104,12 @@ export async function pushReferrer(
 }
 
 /** GET a manifest by tag with the exact Accept distribution 2.8 needs; `undefined` on 404 (nothing pushed yet). */
-export async function fetchJsonManifest<T>(reg: TestRegistry, repo: string, reference: string, mediaType: string): Promise<T | undefined> {
+export async function fetchJsonManifest<T>(
+  reg: TestRegistry,
+  repo: string,
+  reference: string,
+  mediaType: string,
+): Promise<T | undefined> {
   const url = `http://${reg.host}/v2/${repo}/manifests/${reference}`;
   const headers: Record<string, string> = { accept: mediaType };
   let response = await fetch(url, { headers });
@@ -129,7 +133,9 @@ async function pullToken(reg: TestRegistry, repo: string, challenge: string): Pr
   if (service !== undefined) url.searchParams.set('service', service);
   url.searchParams.set('scope', `repository:${repo}:pull`);
   const auth = reg.credentials
-    ? { authorization: `Basic ${Buffer.from(`${reg.credentials.username}:${reg.credentials.password}`).toString('base64')}` }
+    ? {
+        authorization: `Basic ${Buffer.from(`${reg.credentials.username}:${reg.credentials.password}`).toString('base64')}`,
+      }
     : undefined;
   const response = await fetch(url, auth ? { headers: auth } : {});
   if (response.status !== 200) throw new Error(`expected 200 from the token realm, got ${response.status}`);

@@ -26,7 +26,12 @@ import { toTrustedRoot } from './trusted-root.js';
 
 export { BUNDLE_V03_MEDIA_TYPE } from './bundles.js';
 export { GITHUB_ACTIONS_ISSUER, toSubjectAlternativeName, type GithubIdentity } from './identity.js';
-export { DSSE_ENVELOPE_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, type LegacyLayer } from './legacy-layers.js';
+export {
+  DSSE_ENVELOPE_MEDIA_TYPE,
+  IN_TOTO_PAYLOAD_TYPE,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  type LegacyLayer,
+} from './legacy-layers.js';
 export type { Tamper } from './sign.js';
 
 /** The Rekor base URL in the trusted root; its host is the checkpoint key name. */
@@ -48,7 +53,9 @@ export interface TestSigstore {
   /** Writes trusted_root.json into `dir` (created if missing) and returns its path. */
   writeTrustedRoot(dir: string): Promise<string>;
   /** A cosign `.sig` layer: simple-signing payload, logged as hashedrekord 0.0.1. */
-  signImage(o: MintOptions & { digest: Digest; repository: string; annotations?: Record<string, string> }): Promise<LegacyLayer>;
+  signImage(
+    o: MintOptions & { digest: Digest; repository: string; annotations?: Record<string, string> },
+  ): Promise<LegacyLayer>;
   /** A cosign `.att` layer: DSSE envelope over the statement, logged as dsse 0.0.1 (cosign ≥2.2 default) or intoto 0.0.1. */
   attestLegacy(o: MintOptions & { statement: object; rekorKind?: 'dsse' | 'intoto' }): Promise<LegacyLayer>;
   /** cosign v3 `sign --new-bundle-format`: a v0.3 bundle over the sign/v1 statement for `digest`. */
@@ -94,7 +101,12 @@ export async function createTestSigstore(options?: { now?: Date }): Promise<Test
 
   async function bundleAttestation(o: MintOptions & { statement: object }): Promise<object> {
     const { payload, signed } = await attest({ ...o, rekorKind: 'dsse' });
-    return toDsseBundleJson({ payload, payloadType: IN_TOTO_PAYLOAD_TYPE, signed, withProof: o.tamper !== 'no-inclusion-proof' });
+    return toDsseBundleJson({
+      payload,
+      payloadType: IN_TOTO_PAYLOAD_TYPE,
+      signed,
+      withProof: o.tamper !== 'no-inclusion-proof',
+    });
   }
 
   return {
@@ -112,7 +124,8 @@ export async function createTestSigstore(options?: { now?: Date }): Promise<Test
         identity: o.identity,
         signedAt: o.signedAt,
         tamper: o.tamper,
-        buildBody: (b) => hashedrekordBody({ artifact: b.payload, signature: b.signature, certificatePem: b.certificatePem }),
+        buildBody: (b) =>
+          hashedrekordBody({ artifact: b.payload, signature: b.signature, certificatePem: b.certificatePem }),
       });
       return {
         mediaType: SIMPLE_SIGNING_MEDIA_TYPE,

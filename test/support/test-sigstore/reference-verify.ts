@@ -61,7 +61,9 @@ export function cosignRekorBundle(layer: LegacyLayer): CosignRekorBundle | undef
 /** A legacy layer as a v0.1 bundle (sigstore-go's oci-image-verification conversion, verification-semantics B.11). */
 export function legacyToBundle(layer: LegacyLayer): ReturnType<typeof bundleFromJSON> {
   const cosign = cosignRekorBundle(layer);
-  const body = cosign && (JSON.parse(Buffer.from(cosign.Payload.body, 'base64').toString()) as { kind: string; apiVersion: string });
+  const body =
+    cosign &&
+    (JSON.parse(Buffer.from(cosign.Payload.body, 'base64').toString()) as { kind: string; apiVersion: string });
   const tlogEntries =
     cosign && body
       ? [
@@ -81,7 +83,10 @@ export function legacyToBundle(layer: LegacyLayer): ReturnType<typeof bundleFrom
       ? { dsseEnvelope: JSON.parse(Buffer.from(layer.payload).toString()) as object }
       : {
           messageSignature: {
-            messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(layer.payload).digest('base64') },
+            messageDigest: {
+              algorithm: 'SHA2_256',
+              digest: createHash('sha256').update(layer.payload).digest('base64'),
+            },
             signature,
           },
         };

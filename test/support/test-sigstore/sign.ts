@@ -106,9 +106,10 @@ export async function signAndLog(
         : new Date(notBefore.getTime() + 5_000);
 
   const ca = tamper === 'wrong-ca' ? await ctx.foreign.ca() : ctx.ca;
-  const ctLogKey = tamper === 'no-sct' ? undefined : tamper === 'sct-untrusted-key' ? ctx.foreign.ctlogKey : ctx.ctlogKey;
+  const ctLogKey =
+    tamper === 'no-sct' ? undefined : tamper === 'sct-untrusted-key' ? ctx.foreign.ctlogKey : ctx.ctlogKey;
   const issue = async (): Promise<{ cert: x509.X509Certificate; keys: webcrypto.CryptoKeyPair }> => {
-    const keys = (await webcrypto.subtle.generateKey(LEAF_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey(LEAF_KEY, true, ['sign', 'verify']);
     const cert = await ca.issueLeaf({ publicKey: keys.publicKey, identity: o.identity, notBefore, notAfter, ctLogKey });
     return { cert, keys };
   };

@@ -55,7 +55,11 @@ export async function logEntry(
  * random (they stand for other entries), the root follows from them per RFC 6962, and the checkpoint is signed
  * like Rekor v1's (`<host> - <tree id>`, key hint = first 4 bytes of the logID).
  */
-function toInclusionProof(entry: MockLogEntry, key: KeyPairKeyObjectResult, host: string): RekorEntry['inclusionProof'] {
+function toInclusionProof(
+  entry: MockLogEntry,
+  key: KeyPairKeyObjectResult,
+  host: string,
+): RekorEntry['inclusionProof'] {
   const index = BigInt(entry.logIndex);
   const size = index + BigInt(randomInt(1, 1000));
   // RFC 9162 2.1.3.2: the path splits into `inner` hashes below the split with size-1 and `border` hashes above.
@@ -63,13 +67,23 @@ function toInclusionProof(entry: MockLogEntry, key: KeyPairKeyObjectResult, host
   const border = [...(index >> BigInt(inner)).toString(2)].filter((bit) => bit === '1').length;
   const hashes = Array.from({ length: inner + border }, () => randomBytes(32));
   const node = (left: Buffer, right: Buffer): Buffer =>
-    createHash('sha256').update(Buffer.from([0x01])).update(left).update(right).digest();
-  let root: Buffer = createHash('sha256').update(Buffer.from([0x00])).update(Buffer.from(entry.body, 'base64')).digest();
+    createHash('sha256')
+      .update(Buffer.from([0x01]))
+      .update(left)
+      .update(right)
+      .digest();
+  let root: Buffer = createHash('sha256')
+    .update(Buffer.from([0x00]))
+    .update(Buffer.from(entry.body, 'base64'))
+    .digest();
   hashes.forEach((hash, i) => {
     root = i >= inner || ((index >> BigInt(i)) & 1n) === 1n ? node(hash, root) : node(root, hash);
   });
   const note = `${host} - ${randomInt(2 ** 47)}\n${size}\n${root.toString('base64')}\n`;
-  const signature = Buffer.concat([Buffer.from(entry.logID, 'hex').subarray(0, 4), sign('sha256', Buffer.from(note), key.privateKey)]);
+  const signature = Buffer.concat([
+    Buffer.from(entry.logID, 'hex').subarray(0, 4),
+    sign('sha256', Buffer.from(note), key.privateKey),
+  ]);
   return {
     logIndex: entry.logIndex,
     treeSize: Number(size),

@@ -23,7 +23,9 @@ export function toTrustedRoot(o: { ca: TestCA; tlog: LogKey; ctlog: LogKey }): o
         uri: 'https://fulcio.verify-release.test',
         // Real public-good roots list the chain leaf-side first: intermediate, then root.
         certChain: {
-          certificates: [o.ca.intermediate, o.ca.root].map((c) => ({ rawBytes: Buffer.from(c.rawData).toString('base64') })),
+          certificates: [o.ca.intermediate, o.ca.root].map((c) => ({
+            rawBytes: Buffer.from(c.rawData).toString('base64'),
+          })),
         },
         validFor: { start: o.ca.validFrom.toISOString(), end: o.ca.validTo.toISOString() },
       },

@@ -9,10 +9,25 @@ import { cyclonedxStatement, slsaProvenanceStatement } from '../../support/state
 import { DIGEST, SHA } from './provenance/fixtures.js';
 
 const policy = { name: 'policy.cue', source: readFileSync(join(bundledPolicyDir(), 'policy.cue'), 'utf8') };
-const sbomPolicy = { name: 'policy-sbom.cue', source: readFileSync(join(bundledPolicyDir(), 'policy-sbom.cue'), 'utf8') };
+const sbomPolicy = {
+  name: 'policy-sbom.cue',
+  source: readFileSync(join(bundledPolicyDir(), 'policy-sbom.cue'), 'utf8'),
+};
 const image = 'ghcr.io/natrontech/gcp-mysql-backup';
-const tagBuild = slsaProvenanceStatement({ image, digest: DIGEST, sourceRepository: 'natrontech/gcp-mysql-backup', ref: 'refs/tags/v1.1.2', sha: SHA });
-const forkBuild = slsaProvenanceStatement({ image, digest: DIGEST, sourceRepository: 'evil/gcp-mysql-backup', ref: 'refs/tags/v1.1.2', sha: SHA });
+const tagBuild = slsaProvenanceStatement({
+  image,
+  digest: DIGEST,
+  sourceRepository: 'natrontech/gcp-mysql-backup',
+  ref: 'refs/tags/v1.1.2',
+  sha: SHA,
+});
+const forkBuild = slsaProvenanceStatement({
+  image,
+  digest: DIGEST,
+  sourceRepository: 'evil/gcp-mysql-backup',
+  ref: 'refs/tags/v1.1.2',
+  sha: SHA,
+});
 const sbom = cyclonedxStatement({ image, digest: DIGEST });
 
 let engine: PolicyEngine;
@@ -24,13 +39,19 @@ beforeAll(async () => {
 describe('evaluatePolicies', () => {
   it('passes when every policy passes for every matching statement', async () => {
     const result = await evaluatePolicies('provenance-policy', [tagBuild, sbom], [policy], 'strict', engine);
-    expect(result).toMatchObject({ id: 'provenance-policy', status: 'pass', evidence: { statements: 1, policies: ['policy.cue'], cueVersion: 'v0.4.3' } });
+    expect(result).toMatchObject({
+      id: 'provenance-policy',
+      status: 'pass',
+      evidence: { statements: 1, policies: ['policy.cue'], cueVersion: 'v0.4.3' },
+    });
   });
 
   it('fails when one matching statement fails, naming the policy file, path, value and constraint', async () => {
     const result = await evaluatePolicies('provenance-policy', [tagBuild, forkBuild], [policy], 'cosign', engine);
     expect(result.status).toBe('fail');
-    expect(result.reason).toMatch(/^policy\.cue: predicate\.invocation\.configSource\.uri: value "git\+https:\/\/github\.com\/evil\/gcp-mysql-backup@refs\/tags\/v1\.1\.2" does not match =~/);
+    expect(result.reason).toMatch(
+      /^policy\.cue: predicate\.invocation\.configSource\.uri: value "git\+https:\/\/github\.com\/evil\/gcp-mysql-backup@refs\/tags\/v1\.1\.2" does not match =~/,
+    );
     expect(result.evidence['failures']).toEqual([
       expect.objectContaining({ policy: 'policy.cue', statement: 1, path: 'predicate.invocation.configSource.uri' }),
     ]);
@@ -48,7 +69,10 @@ describe('evaluatePolicies', () => {
     delete bare.predicate.invocation;
     expect((await evaluatePolicies('provenance-policy', [bare], [policy], 'cosign', engine)).status).toBe('pass');
     const strict = await evaluatePolicies('provenance-policy', [bare], [policy], 'strict', engine);
-    expect(strict).toMatchObject({ status: 'fail', reason: 'policy.cue: policy requires fields missing from statement: predicate.invocation' });
+    expect(strict).toMatchObject({
+      status: 'fail',
+      reason: 'policy.cue: policy requires fields missing from statement: predicate.invocation',
+    });
   });
 
   it('is an error when a policy does not compile', async () => {

@@ -33,18 +33,30 @@ describe('findTopLevelMemberSpan', () => {
 
 describe('toRawPredicate', () => {
   it('returns the predicate bytes exactly, including formatting and key order', () => {
-    const text = '{"_type":"x","predicateType":"https://cyclonedx.org/bom","subject":[],"predicate":{ "b":1,\n"a":"é\\u00e9" }}';
+    const text =
+      '{"_type":"x","predicateType":"https://cyclonedx.org/bom","subject":[],"predicate":{ "b":1,\n"a":"é\\u00e9" }}';
     const raw = toRawPredicate(new TextEncoder().encode(text), { b: 1, a: 'éé' });
     expect(raw).toBe('{ "b":1,\n"a":"é\\u00e9" }');
   });
 
   it('cross-checks the slice against the verified predicate', () => {
-    expect(() => toRawPredicate(new TextEncoder().encode('{"predicate":{"a":1}}'), { a: 2 })).toThrow(/different value/);
+    expect(() => toRawPredicate(new TextEncoder().encode('{"predicate":{"a":1}}'), { a: 2 })).toThrow(
+      /different value/,
+    );
   });
 });
 
-function sbomEvidence(o: { integratedTime: number; logIndex: string; version?: string; pretty?: boolean }): VerifiedEvidence {
-  const statement = cyclonedxStatement({ image: 'ghcr.io/natrontech/gcp-mysql-backup', digest: DIGEST, ...(o.version !== undefined && { version: o.version }) });
+function sbomEvidence(o: {
+  integratedTime: number;
+  logIndex: string;
+  version?: string;
+  pretty?: boolean;
+}): VerifiedEvidence {
+  const statement = cyclonedxStatement({
+    image: 'ghcr.io/natrontech/gcp-mysql-backup',
+    digest: DIGEST,
+    ...(o.version !== undefined && { version: o.version }),
+  });
   const candidate = verified(generatorSigner({ ref: 'refs/tags/v1.1.2' }), statement, o.logIndex);
   const text = o.pretty ? JSON.stringify(statement, null, 2) : JSON.stringify(statement);
   candidate.content = { type: 'in-toto', statement, bytes: new TextEncoder().encode(text) };
@@ -80,7 +92,10 @@ describe('evaluateSbom', () => {
   });
 
   it('fails without a CycloneDX attestation', () => {
-    expect(evaluateSbom([generatorRun()]).result).toMatchObject({ status: 'fail', reason: 'no verified SBOM attestation (https://cyclonedx.org/bom)' });
+    expect(evaluateSbom([generatorRun()]).result).toMatchObject({
+      status: 'fail',
+      reason: 'no verified SBOM attestation (https://cyclonedx.org/bom)',
+    });
   });
 
   it('fails a CycloneDX-typed statement that is not a CycloneDX document', () => {

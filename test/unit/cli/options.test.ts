@@ -26,9 +26,13 @@ describe('#toVerifyReleaseOptions', () => {
     const expected = options.expectations({ version: 'v1.1.2' });
     expect(expected.signature).toEqual({
       issuer: 'https://token.actions.githubusercontent.com',
-      identityRegexp: '^https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1\\.1\\.2$',
+      identityRegexp:
+        '^https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1\\.1\\.2$',
     });
-    expect(expected.provenance).toMatchObject({ sourceUri: 'github.com/natrontech/gcp-mysql-backup', sourceTag: 'v1.1.2' });
+    expect(expected.provenance).toMatchObject({
+      sourceUri: 'github.com/natrontech/gcp-mysql-backup',
+      sourceTag: 'v1.1.2',
+    });
     expect(expected.policies.provenance.map((p) => p.name)).toEqual(['policy.cue']);
   });
 
@@ -52,14 +56,22 @@ describe('#toVerifyReleaseOptions', () => {
 
   it('takes COSIGN_REPOSITORY as the default repository for every evidence kind, and flags over it', async () => {
     const env = { COSIGN_REPOSITORY: 'ghcr.io/natrontech/signatures' };
-    const options = await toVerifyReleaseOptions(undefined, { ...RAW, sbomRepository: ['ghcr.io/natrontech/sbom'] }, env);
+    const options = await toVerifyReleaseOptions(
+      undefined,
+      { ...RAW, sbomRepository: ['ghcr.io/natrontech/sbom'] },
+      env,
+    );
     expect(options.repositories.signature).toEqual([{ registry: 'ghcr.io', repository: 'natrontech/signatures' }]);
     expect(options.repositories.provenance).toEqual([{ registry: 'ghcr.io', repository: 'natrontech/signatures' }]);
     expect(options.repositories.sbom).toEqual([{ registry: 'ghcr.io', repository: 'natrontech/sbom' }]);
   });
 
   it('lets identity flags replace the profile signer, filling the other pair from the profile', async () => {
-    const options = await toVerifyReleaseOptions(undefined, { ...RAW, certificateIdentity: 'https://example.com/id' }, {});
+    const options = await toVerifyReleaseOptions(
+      undefined,
+      { ...RAW, certificateIdentity: 'https://example.com/id' },
+      {},
+    );
     expect(options.expectations({ version: 'v1.0.0' }).signature).toEqual({
       identity: 'https://example.com/id',
       issuer: 'https://token.actions.githubusercontent.com',
@@ -69,7 +81,10 @@ describe('#toVerifyReleaseOptions', () => {
   it('loads a --profile file with its own policies', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'profile-'));
     await writeFile(join(dir, 'mine.cue'), 'predicateType: "https://slsa.dev/provenance/v0.2"\n');
-    const signer = { issuer: 'https://token.actions.githubusercontent.com', identityRegexp: '^https://github.com/acme/app/.github/workflows/ci.yml@refs/tags/v.*$' };
+    const signer = {
+      issuer: 'https://token.actions.githubusercontent.com',
+      identityRegexp: '^https://github.com/acme/app/.github/workflows/ci.yml@refs/tags/v.*$',
+    };
     await writeFile(
       join(dir, 'profile.json'),
       JSON.stringify({
@@ -82,10 +97,16 @@ describe('#toVerifyReleaseOptions', () => {
     );
     const options = await toVerifyReleaseOptions(undefined, { ...RAW, profile: join(dir, 'profile.json') }, {});
     expect(options.image).toEqual({ registry: 'registry.example.com', repository: 'acme/app' });
-    expect(options.repositories.signature).toEqual([{ registry: 'registry.example.com', repository: 'acme/signatures' }]);
+    expect(options.repositories.signature).toEqual([
+      { registry: 'registry.example.com', repository: 'acme/signatures' },
+    ]);
     const expected = options.expectations({ version: 'v2.0.0' });
-    expect(expected.signature.identityRegexp).toBe('^https://github.com/acme/app/.github/workflows/ci.yml@refs/tags/v2\\.0\\.0$');
-    expect(expected.policies.provenance).toEqual([{ name: 'mine.cue', source: 'predicateType: "https://slsa.dev/provenance/v0.2"\n' }]);
+    expect(expected.signature.identityRegexp).toBe(
+      '^https://github.com/acme/app/.github/workflows/ci.yml@refs/tags/v2\\.0\\.0$',
+    );
+    expect(expected.policies.provenance).toEqual([
+      { name: 'mine.cue', source: 'predicateType: "https://slsa.dev/provenance/v0.2"\n' },
+    ]);
   });
 
   it.each([
@@ -95,7 +116,12 @@ describe('#toVerifyReleaseOptions', () => {
     ['an empty identity', undefined, { certificateIdentity: '' }, 'non-empty'],
     ['--source-tag with --source-versioned-tag', undefined, { sourceTag: 'v1', sourceVersionedTag: 'v1' }, 'not both'],
     ['a malformed --repo', undefined, { repo: 'no-slash' }, 'expected --repo <owner>/<name>'],
-    ['a repository reference with a tag', undefined, { signatureRepository: ['ghcr.io/a/b:tag'] }, 'without tag or digest'],
+    [
+      'a repository reference with a tag',
+      undefined,
+      { signatureRepository: ['ghcr.io/a/b:tag'] },
+      'without tag or digest',
+    ],
     ['an invalid RE2 pattern', undefined, { certificateOidcIssuerRegexp: '(' }, 'valid Go RE2'],
     ['an unreadable policy', undefined, { policy: ['/nonexistent/policy.cue'] }, 'cannot read policy'],
   ] as const)('refuses %s', async (_name, version, extra, message) => {
@@ -106,7 +132,8 @@ describe('#toVerifyReleaseOptions', () => {
 });
 
 describe('provenance signer from --builder-id', () => {
-  const generator = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
+  const generator =
+    'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
   it.each([
     [generator, `${generator}@refs/tags/v2.1.0`, true],
     [generator, `${generator}@refs/heads/main`, false],

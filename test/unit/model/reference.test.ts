@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { formatImageReference, formatRepository, isLoopbackRegistry, parseImageReference } from '../../../src/model/reference.js';
+import {
+  formatImageReference,
+  formatRepository,
+  isLoopbackRegistry,
+  parseImageReference,
+} from '../../../src/model/reference.js';
 
 const HEX = 'a'.repeat(64);
 
@@ -11,14 +16,20 @@ describe('parseImageReference', () => {
     ['docker.io/alpine', { registry: 'docker.io', repository: 'library/alpine' }],
     ['index.docker.io/library/alpine', { registry: 'docker.io', repository: 'library/alpine' }],
     ['acme/app', { registry: 'docker.io', repository: 'acme/app' }],
-    ['ghcr.io/natrontech/gcp-mysql-backup:v1.1.0', { registry: 'ghcr.io', repository: 'natrontech/gcp-mysql-backup', tag: 'v1.1.0' }],
+    [
+      'ghcr.io/natrontech/gcp-mysql-backup:v1.1.0',
+      { registry: 'ghcr.io', repository: 'natrontech/gcp-mysql-backup', tag: 'v1.1.0' },
+    ],
     ['ghcr.io/NatronTech/Gcp-MySQL-Backup', { registry: 'ghcr.io', repository: 'natrontech/gcp-mysql-backup' }],
     ['localhost/app', { registry: 'localhost', repository: 'app' }],
     ['localhost:5000/a/b/c:latest', { registry: 'localhost:5000', repository: 'a/b/c', tag: 'latest' }],
     ['127.0.0.1:5000/acme/app', { registry: '127.0.0.1:5000', repository: 'acme/app' }],
     ['[::1]:5000/acme/app', { registry: '[::1]:5000', repository: 'acme/app' }],
     [`ghcr.io/acme/app@sha256:${HEX}`, { registry: 'ghcr.io', repository: 'acme/app', digest: `sha256:${HEX}` }],
-    [`ghcr.io/acme/app:v1@sha256:${HEX}`, { registry: 'ghcr.io', repository: 'acme/app', tag: 'v1', digest: `sha256:${HEX}` }],
+    [
+      `ghcr.io/acme/app:v1@sha256:${HEX}`,
+      { registry: 'ghcr.io', repository: 'acme/app', tag: 'v1', digest: `sha256:${HEX}` },
+    ],
     ['registry.example.com/a__b/c.d/e-f--g', { registry: 'registry.example.com', repository: 'a__b/c.d/e-f--g' }],
     ['acme/app:_under.score-OK', { registry: 'docker.io', repository: 'acme/app', tag: '_under.score-OK' }],
   ])('parses %s', (input, expected) => {

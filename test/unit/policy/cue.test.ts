@@ -9,7 +9,8 @@ import { deriveProfile } from '../../../src/profile/derive.js';
 import { cyclonedxStatement, slsaProvenanceStatement } from '../../support/statements.js';
 
 const DIGEST = 'sha256:234e2c830c2fb31ac5671789d22adfe44d30c3ee831d01beae5e237841a13122' as const;
-const GENERATOR = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
+const GENERATOR =
+  'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
 const BUILDER_POLICY = {
   name: 'builder.cue',
   source: `predicateType: "https://slsa.dev/provenance/v0.2"
@@ -19,7 +20,9 @@ predicate: {
 }`,
 };
 
-function provenance(o: { ref?: string; repo?: string; generatorRef?: string; entryPoint?: string } = {}): InTotoStatement {
+function provenance(
+  o: { ref?: string; repo?: string; generatorRef?: string; entryPoint?: string } = {},
+): InTotoStatement {
   return slsaProvenanceStatement({
     image: 'ghcr.io/natrontech/gcp-mysql-backup',
     digest: DIGEST,
@@ -41,7 +44,11 @@ let engine: PolicyEngine;
 beforeAll(async () => {
   engine = startPolicyEngine();
   // Pay the one-time WebAssembly start here, not inside a test's timeout.
-  await engine.evaluate({ name: 'warm-up.cue', source: 'a: 1' }, { _type: 'x', subject: [], predicateType: 'x' }, 'cosign');
+  await engine.evaluate(
+    { name: 'warm-up.cue', source: 'a: 1' },
+    { _type: 'x', subject: [], predicateType: 'x' },
+    'cosign',
+  );
 }, 30_000);
 
 describe('evaluate', () => {
@@ -74,15 +81,27 @@ describe('evaluate', () => {
   });
 
   it('reports a type mismatch with the statement side identified', async () => {
-    const outcome = await engine.evaluate(BUILDER_POLICY, edit(provenance(), (s) => (s.predicateType = true)), 'strict');
-    expect(outcome).toMatchObject({ pass: false, path: 'predicateType', value: 'true', constraint: '"https://slsa.dev/provenance/v0.2"' });
+    const outcome = await engine.evaluate(
+      BUILDER_POLICY,
+      edit(provenance(), (s) => (s.predicateType = true)),
+      'strict',
+    );
+    expect(outcome).toMatchObject({
+      pass: false,
+      path: 'predicateType',
+      value: 'true',
+      constraint: '"https://slsa.dev/provenance/v0.2"',
+    });
   });
 
   describe('a constrained field missing from the statement', () => {
     const withoutInvocation = edit(provenance(), (s) => delete s.predicate.invocation);
     it('passes in cosign mode (cosign semantics), with a note', async () => {
       const outcome = await engine.evaluate(BUILDER_POLICY, withoutInvocation, 'cosign');
-      expect(outcome).toEqual({ pass: true, notes: ['predicate.invocation is constrained by the policy but absent from the statement'] });
+      expect(outcome).toEqual({
+        pass: true,
+        notes: ['predicate.invocation is constrained by the policy but absent from the statement'],
+      });
     });
     it('fails in strict mode', async () => {
       await expect(engine.evaluate(BUILDER_POLICY, withoutInvocation, 'strict')).resolves.toEqual({
@@ -91,7 +110,10 @@ describe('evaluate', () => {
       });
     });
     it('with a non-concrete constraint: passes in cosign mode, fails in strict mode', async () => {
-      const policy = { name: 'uri.cue', source: 'predicate: invocation: configSource: uri: =~"^git\\\\+https://github.com/"\npredicate: foo: string' };
+      const policy = {
+        name: 'uri.cue',
+        source: 'predicate: invocation: configSource: uri: =~"^git\\\\+https://github.com/"\npredicate: foo: string',
+      };
       await expect(engine.evaluate(policy, provenance(), 'cosign')).resolves.toMatchObject({ pass: true });
       await expect(engine.evaluate(policy, provenance(), 'strict')).resolves.toMatchObject({
         pass: false,
@@ -101,7 +123,10 @@ describe('evaluate', () => {
     });
     it('still fails a conflict elsewhere in cosign mode', async () => {
       const policy = { name: 'both.cue', source: 'predicate: foo: string\npredicateType: "https://cyclonedx.org/bom"' };
-      await expect(engine.evaluate(policy, provenance(), 'cosign')).resolves.toMatchObject({ pass: false, path: 'predicateType' });
+      await expect(engine.evaluate(policy, provenance(), 'cosign')).resolves.toMatchObject({
+        pass: false,
+        path: 'predicateType',
+      });
     });
   });
 
@@ -112,7 +137,11 @@ describe('evaluate', () => {
 
   it('handles quoted labels in paths', async () => {
     const policy = { name: 'label.cue', source: 'predicate: "x-y": "a"' };
-    const outcome = await engine.evaluate(policy, edit(provenance(), (s) => (s.predicate['x-y'] = 'b')), 'cosign');
+    const outcome = await engine.evaluate(
+      policy,
+      edit(provenance(), (s) => (s.predicate['x-y'] = 'b')),
+      'cosign',
+    );
     expect(outcome).toMatchObject({ pass: false, value: '"b"', constraint: '"a"' });
   });
 
@@ -128,16 +157,25 @@ describe('evaluate', () => {
   });
 
   it('supports package clauses and imports in the policy', async () => {
-    const policy = { name: 'pkg.cue', source: 'package policy\nimport "strings"\npredicateType: strings.HasPrefix("https://slsa.dev/")' };
+    const policy = {
+      name: 'pkg.cue',
+      source: 'package policy\nimport "strings"\npredicateType: strings.HasPrefix("https://slsa.dev/")',
+    };
     await expect(engine.evaluate(policy, provenance(), 'strict')).resolves.toMatchObject({ pass: true });
     const sbom = cyclonedxStatement({ image: 'x', digest: DIGEST });
-    await expect(engine.evaluate(policy, sbom, 'strict')).resolves.toMatchObject({ pass: false, path: 'predicateType' });
+    await expect(engine.evaluate(policy, sbom, 'strict')).resolves.toMatchObject({
+      pass: false,
+      path: 'predicateType',
+    });
   });
 });
 
 describe('bundled natrontech policies', () => {
   const policy = { name: 'policy.cue', source: readFileSync(join(bundledPolicyDir(), 'policy.cue'), 'utf8') };
-  const sbomPolicy = { name: 'policy-sbom.cue', source: readFileSync(join(bundledPolicyDir(), 'policy-sbom.cue'), 'utf8') };
+  const sbomPolicy = {
+    name: 'policy-sbom.cue',
+    source: readFileSync(join(bundledPolicyDir(), 'policy-sbom.cue'), 'utf8'),
+  };
   const sbom = cyclonedxStatement({ image: 'ghcr.io/natrontech/gcp-mysql-backup', digest: DIGEST, version: 'v1.1.2' });
 
   it.each<[string, boolean, InTotoStatement]>([
@@ -158,8 +196,16 @@ describe('bundled natrontech policies', () => {
   it('a derived policy judges the same statements as the bundled one', async () => {
     const [derived] = deriveProfile('natrontech', 'gcp-mysql-backup').policies.provenance;
     if (!derived) throw new Error('no derived policy');
-    for (const statement of [provenance(), provenance({ ref: 'refs/heads/main' }), provenance({ repo: 'evil/gcp-mysql-backup' }), provenance({ ref: 'refs/tags/v1.2.0-rc.1' })]) {
-      const [want, got] = await Promise.all([engine.evaluate(policy, statement, 'strict'), engine.evaluate(derived, statement, 'strict')]);
+    for (const statement of [
+      provenance(),
+      provenance({ ref: 'refs/heads/main' }),
+      provenance({ repo: 'evil/gcp-mysql-backup' }),
+      provenance({ ref: 'refs/tags/v1.2.0-rc.1' }),
+    ]) {
+      const [want, got] = await Promise.all([
+        engine.evaluate(policy, statement, 'strict'),
+        engine.evaluate(derived, statement, 'strict'),
+      ]);
       expect(got.pass).toBe(want.pass);
     }
     const other = deriveProfile('natrontech', 'pbs-exporter').policies.provenance[0];
@@ -170,6 +216,9 @@ describe('bundled natrontech policies', () => {
 
   it('policy-sbom.cue accepts the CycloneDX statement and rejects provenance', async () => {
     await expect(engine.evaluate(sbomPolicy, sbom, 'strict')).resolves.toMatchObject({ pass: true });
-    await expect(engine.evaluate(sbomPolicy, provenance(), 'strict')).resolves.toMatchObject({ pass: false, path: 'predicateType' });
+    await expect(engine.evaluate(sbomPolicy, provenance(), 'strict')).resolves.toMatchObject({
+      pass: false,
+      path: 'predicateType',
+    });
   });
 });

@@ -14,21 +14,46 @@ describe('toPathLabels', () => {
 });
 
 describe('toPolicyViolation', () => {
-  const statement = { predicateType: 'https://slsa.dev/provenance/v1', predicate: { builder: { id: 'x and y' }, 'a-b': 1 } };
+  const statement = {
+    predicateType: 'https://slsa.dev/provenance/v1',
+    predicate: { builder: { id: 'x and y' }, 'a-b': 1 },
+  };
   it.each([
     [
       'predicate.builder.id: invalid value "x and y" (out of bound =~"^z$")',
-      { path: 'predicate.builder.id', value: '"x and y"', constraint: '=~"^z$"', message: 'predicate.builder.id: value "x and y" does not match =~"^z$"' },
+      {
+        path: 'predicate.builder.id',
+        value: '"x and y"',
+        constraint: '=~"^z$"',
+        message: 'predicate.builder.id: value "x and y" does not match =~"^z$"',
+      },
     ],
     [
       'predicateType: conflicting values "https://slsa.dev/provenance/v0.2" and "https://slsa.dev/provenance/v1"',
-      { path: 'predicateType', value: '"https://slsa.dev/provenance/v1"', constraint: '"https://slsa.dev/provenance/v0.2"' },
+      {
+        path: 'predicateType',
+        value: '"https://slsa.dev/provenance/v1"',
+        constraint: '"https://slsa.dev/provenance/v0.2"',
+      },
     ],
-    ['predicate."a-b": conflicting values 1 and "s" (mismatched types int and string)', { path: 'predicate."a-b"', value: '1', constraint: '"s"' }],
-    ['cue: marshal error: predicate.foo: cannot convert incomplete value "string" to JSON', { path: 'predicate.foo', constraint: '"string"', message: 'policy requires fields missing from statement: predicate.foo' }],
+    [
+      'predicate."a-b": conflicting values 1 and "s" (mismatched types int and string)',
+      { path: 'predicate."a-b"', value: '1', constraint: '"s"' },
+    ],
+    [
+      'cue: marshal error: predicate.foo: cannot convert incomplete value "string" to JSON',
+      {
+        path: 'predicate.foo',
+        constraint: '"string"',
+        message: 'policy requires fields missing from statement: predicate.foo',
+      },
+    ],
     ['predicate: field not allowed: extra', { path: 'predicate', message: 'predicate: field not allowed: extra' }],
     ["expected '}', found 'EOF'", { message: "expected '}', found 'EOF'" }],
-    ['a: 2 errors in empty disjunction:\na: conflicting values 1 and 2', { path: 'a', message: 'a: 2 errors in empty disjunction:' }],
+    [
+      'a: 2 errors in empty disjunction:\na: conflicting values 1 and 2',
+      { path: 'a', message: 'a: 2 errors in empty disjunction:' },
+    ],
   ])('%s', (error, violation) => {
     expect(toPolicyViolation(error, statement)).toMatchObject(violation);
   });

@@ -58,11 +58,23 @@ describe('loadProfile errors', () => {
 
   it.each<[string, (p: any) => void, RegExp]>([
     ['missing issuer', (p) => delete p.identities.signature.issuer, /^profile .*: identities\.signature\.issuer: /],
-    ['invalid RE2 (lookahead)', (p) => (p.identities.sbom.identityRegexp = '^(?=x)'), /identities\.sbom\.identityRegexp: expected a valid RE2/],
+    [
+      'invalid RE2 (lookahead)',
+      (p) => (p.identities.sbom.identityRegexp = '^(?=x)'),
+      /identities\.sbom\.identityRegexp: expected a valid RE2/,
+    ],
     ['image with tag', (p) => (p.image = 'ghcr.io/o/r:latest'), /^profile .*: image: expected an image repository/],
-    ['https source URI', (p) => (p.identities.provenance.sourceUri = 'https://github.com/o/r'), /identities\.provenance\.sourceUri: expected github\.com/],
+    [
+      'https source URI',
+      (p) => (p.identities.provenance.sourceUri = 'https://github.com/o/r'),
+      /identities\.provenance\.sourceUri: expected github\.com/,
+    ],
     ['unknown field', (p) => (p.extra = 1), /^profile .*: \(root\): /],
-    ['unknown policy', (p) => (p.policies.provenance = ['nope.cue']), /expected policy "nope\.cue" next to the profile or bundled/],
+    [
+      'unknown policy',
+      (p) => (p.policies.provenance = ['nope.cue']),
+      /expected policy "nope\.cue" next to the profile or bundled/,
+    ],
   ])('%s', async (_name, edit, message) => {
     const data = structuredClone(base);
     edit(data);
@@ -83,7 +95,9 @@ describe('loadProfile errors', () => {
   });
 
   it('reports unreadable JSON in one line', async () => {
-    await expect(loadProfile(join(dir, 'absent.json'))).rejects.toThrow(/^profile .*absent\.json: expected a readable JSON file, got /);
+    await expect(loadProfile(join(dir, 'absent.json'))).rejects.toThrow(
+      /^profile .*absent\.json: expected a readable JSON file, got /,
+    );
   });
 });
 
@@ -95,15 +109,21 @@ describe('deriveProfile', () => {
       identities: { provenance: { sourceUri: 'github.com/natrontech/pbs-exporter' } },
     });
     const regexp = profile.identities.signature.identityRegexp;
-    expect(matches(regexp, 'https://github.com/natrontech/pbs-exporter/.github/workflows/release.yml@refs/tags/v0.9.0')).toBe(true);
-    expect(matches(regexp, 'https://github.com/natrontech/pbs-exporter/xgithub/workflows/release.yml@refs/tags/v0.9.0')).toBe(false);
+    expect(
+      matches(regexp, 'https://github.com/natrontech/pbs-exporter/.github/workflows/release.yml@refs/tags/v0.9.0'),
+    ).toBe(true);
+    expect(
+      matches(regexp, 'https://github.com/natrontech/pbs-exporter/xgithub/workflows/release.yml@refs/tags/v0.9.0'),
+    ).toBe(false);
     expect(policies.provenance[0]?.source).toContain('entryPoint: ".github/workflows/release.yml"');
     expect(policies.sbom.map((p) => p.name)).toEqual(['policy-sbom.cue']);
   });
 
   it('generates the bundled policy.cue shape for gcp-mysql-backup', () => {
     const generated = toProvenancePolicy('natrontech', 'gcp-mysql-backup', '.github/workflows/release.yml');
-    expect(generated).toContain('uri: =~"^git\\\\+https://github.com/natrontech/gcp-mysql-backup@refs/(tags/v[0-9]+.[0-9]+.[0-9]+|heads/main)$"');
+    expect(generated).toContain(
+      'uri: =~"^git\\\\+https://github.com/natrontech/gcp-mysql-backup@refs/(tags/v[0-9]+.[0-9]+.[0-9]+|heads/main)$"',
+    );
   });
 
   it('escapes regex metacharacters in names', () => {
@@ -132,9 +152,18 @@ describe('bindIdentityToVersion', () => {
       image: 'ghcr.io/natrontech/gcp-mysql-backup',
       repositories: { signature: [], sbom: [], provenance: [] },
       identities: {
-        signature: { issuer: 'https://token.actions.githubusercontent.com', identityRegexp: `^${RELEASE}@refs/tags/v[0-9]+.[0-9]+.[0-9]+$` },
-        sbom: { issuer: 'https://token.actions.githubusercontent.com', identityRegexp: `^${RELEASE}@refs/tags/v[0-9]+.[0-9]+.[0-9]+$` },
-        provenance: { sourceUri: 'github.com/natrontech/gcp-mysql-backup', builderId: 'https://github.com/x/y/.github/workflows/z.yml' },
+        signature: {
+          issuer: 'https://token.actions.githubusercontent.com',
+          identityRegexp: `^${RELEASE}@refs/tags/v[0-9]+.[0-9]+.[0-9]+$`,
+        },
+        sbom: {
+          issuer: 'https://token.actions.githubusercontent.com',
+          identityRegexp: `^${RELEASE}@refs/tags/v[0-9]+.[0-9]+.[0-9]+$`,
+        },
+        provenance: {
+          sourceUri: 'github.com/natrontech/gcp-mysql-backup',
+          builderId: 'https://github.com/x/y/.github/workflows/z.yml',
+        },
       },
       policies: { provenance: [], sbom: [] },
     },

@@ -7,15 +7,27 @@ import type { RegistryFetch, RegistryRequest } from '../../../src/registry/trans
 const CHALLENGE = 'Bearer realm="https://auth.example/token",service="registry.example"';
 
 function request(repository: string): RegistryRequest {
-  return { url: new URL(`https://registry.example/v2/${repository}/tags/list`), registry: 'registry.example', repository, what: `tag list of ${repository}` };
+  return {
+    url: new URL(`https://registry.example/v2/${repository}/tags/list`),
+    registry: 'registry.example',
+    repository,
+    what: `tag list of ${repository}`,
+  };
 }
 
 /** A registry that wants `Bearer token-for-<scope>`, and a token endpoint that hands those out. */
-function fakeRegistry(challenge = CHALLENGE): RegistryFetch & { seen: { url: string; method: string; authorization?: string; body?: string }[] } {
+function fakeRegistry(
+  challenge = CHALLENGE,
+): RegistryFetch & { seen: { url: string; method: string; authorization?: string; body?: string }[] } {
   const seen: { url: string; method: string; authorization?: string; body?: string }[] = [];
   const fn = async (req: RegistryRequest): Promise<Response> => {
     const authorization = req.headers?.authorization;
-    seen.push({ url: req.url.href, method: req.method ?? 'GET', ...(authorization && { authorization }), ...(req.body && { body: req.body }) });
+    seen.push({
+      url: req.url.href,
+      method: req.method ?? 'GET',
+      ...(authorization && { authorization }),
+      ...(req.body && { body: req.body }),
+    });
     if (req.url.host === 'auth.example') {
       const scope = req.url.searchParams.get('scope') ?? new URLSearchParams(req.body).get('scope');
       return Response.json({ token: `token-for-${scope}` });
@@ -44,7 +56,10 @@ describe('withAuth', () => {
   it('sends Basic credentials to the realm, and refresh tokens as an OAuth2 POST', async () => {
     const next = fakeRegistry();
     await withAuth(next, async () => ({ username: 'u', password: 'p' }))(request('a/app'));
-    expect(next.seen[1]).toMatchObject({ method: 'GET', authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });
+    expect(next.seen[1]).toMatchObject({
+      method: 'GET',
+      authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+    });
 
     const oauth = fakeRegistry();
     await withAuth(oauth, async () => ({ identityToken: 'refresh-1' }))(request('a/app'));
@@ -59,12 +74,20 @@ describe('withAuth', () => {
   });
 
   it.each([
-    ['Bearer realm="http://auth.example/token"', 'expected an https token realm from registry.example, got "http://auth.example/token"'],
+    [
+      'Bearer realm="http://auth.example/token"',
+      'expected an https token realm from registry.example, got "http://auth.example/token"',
+    ],
     ['Bearer service="x"', 'expected an https token realm from registry.example, got ""'],
-    ['Bearer realm="https://user:pw@auth.example/token"', 'expected an https token realm from registry.example, got "https://auth.example/token"'],
+    [
+      'Bearer realm="https://user:pw@auth.example/token"',
+      'expected an https token realm from registry.example, got "https://auth.example/token"',
+    ],
   ])('refuses an unsafe realm: %s', async (challenge, message) => {
     const next = fakeRegistry(challenge);
-    const error = await withAuth(next, async () => ({ username: 'u', password: 'secret' }))(request('a/app')).catch((e: unknown) => e);
+    const error = await withAuth(next, async () => ({ username: 'u', password: 'secret' }))(request('a/app')).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RegistryError);
     expect(error).toMatchObject({ code: 'AUTH', message });
     expect(next.seen).toHaveLength(1);

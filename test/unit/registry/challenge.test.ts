@@ -3,15 +3,27 @@ import { parseChallenges } from '../../../src/registry/challenge.js';
 
 describe('parseChallenges', () => {
   it('parses a GHCR bearer challenge', () => {
-    expect(parseChallenges('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/app:pull"')).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:acme/app:pull' } },
+    expect(
+      parseChallenges('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/app:pull"'),
+    ).toEqual([
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:acme/app:pull' },
+      },
     ]);
   });
 
   it('parses several challenges in one header, unquoted values and odd spacing', () => {
-    expect(parseChallenges('Basic realm="basic-realm" , Bearer realm=https://auth.example/token, service = "svc", error="insufficient_scope"')).toEqual([
+    expect(
+      parseChallenges(
+        'Basic realm="basic-realm" , Bearer realm=https://auth.example/token, service = "svc", error="insufficient_scope"',
+      ),
+    ).toEqual([
       { scheme: 'basic', params: { realm: 'basic-realm' } },
-      { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'svc', error: 'insufficient_scope' } },
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://auth.example/token', service: 'svc', error: 'insufficient_scope' },
+      },
     ]);
   });
 
@@ -22,12 +34,16 @@ describe('parseChallenges', () => {
   });
 
   it('lowercases scheme and parameter names, not values', () => {
-    expect(parseChallenges('BEARER Realm="https://A/T"')).toEqual([{ scheme: 'bearer', params: { realm: 'https://A/T' } }]);
+    expect(parseChallenges('BEARER Realm="https://A/T"')).toEqual([
+      { scheme: 'bearer', params: { realm: 'https://A/T' } },
+    ]);
   });
 
   it('keeps a scheme without parameters and tolerates an unterminated quote', () => {
     expect(parseChallenges('Negotiate')).toEqual([{ scheme: 'negotiate', params: {} }]);
-    expect(parseChallenges('Bearer realm="https://a/t')).toEqual([{ scheme: 'bearer', params: { realm: 'https://a/t' } }]);
+    expect(parseChallenges('Bearer realm="https://a/t')).toEqual([
+      { scheme: 'bearer', params: { realm: 'https://a/t' } },
+    ]);
   });
 
   it('returns nothing for empty or garbage headers', () => {

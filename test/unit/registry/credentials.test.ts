@@ -83,7 +83,9 @@ describe('createCredentialResolver', () => {
   });
 
   it('fails clearly when the helper is missing or answers garbage', async () => {
-    const DOCKER_CONFIG = await configDir('missing-helper', { credHelpers: { 'ghcr.io': 'absent', 'broken.example': 'test' } });
+    const DOCKER_CONFIG = await configDir('missing-helper', {
+      credHelpers: { 'ghcr.io': 'absent', 'broken.example': 'test' },
+    });
     const resolve = createCredentialResolver({ DOCKER_CONFIG, PATH: bin });
     const missing = resolve('ghcr.io');
     await expect(missing).rejects.toBeInstanceOf(UsageError);
@@ -98,11 +100,20 @@ describe('createCredentialResolver', () => {
   });
 
   it('uses GITHUB_TOKEN or GH_TOKEN for ghcr.io only when the config has no entry', async () => {
-    expect(await createCredentialResolver({ GITHUB_TOKEN: 'ghs_1' })('ghcr.io')).toEqual({ username: 'token', password: 'ghs_1' });
-    expect(await createCredentialResolver({ GH_TOKEN: 'gho_2', GITHUB_ACTOR: 'octo' })('ghcr.io')).toEqual({ username: 'octo', password: 'gho_2' });
+    expect(await createCredentialResolver({ GITHUB_TOKEN: 'ghs_1' })('ghcr.io')).toEqual({
+      username: 'token',
+      password: 'ghs_1',
+    });
+    expect(await createCredentialResolver({ GH_TOKEN: 'gho_2', GITHUB_ACTOR: 'octo' })('ghcr.io')).toEqual({
+      username: 'octo',
+      password: 'gho_2',
+    });
     expect(await createCredentialResolver({ GITHUB_TOKEN: 'ghs_1' })('registry.example')).toBeUndefined();
     const DOCKER_CONFIG = await configDir('with-ghcr', { auths: { 'ghcr.io': { username: 'cfg', password: 'pw' } } });
-    expect(await createCredentialResolver({ DOCKER_CONFIG, GITHUB_TOKEN: 'ghs_1' })('ghcr.io')).toEqual({ username: 'cfg', password: 'pw' });
+    expect(await createCredentialResolver({ DOCKER_CONFIG, GITHUB_TOKEN: 'ghs_1' })('ghcr.io')).toEqual({
+      username: 'cfg',
+      password: 'pw',
+    });
   });
 
   it('rejects an unreadable config and a malformed auth field', async () => {
@@ -111,7 +122,9 @@ describe('createCredentialResolver', () => {
       code: 'CONFIG',
       message: `expected a JSON object in docker config ${join(bad, 'config.json')}, got invalid content`,
     });
-    const noColon = await configDir('no-colon', { auths: { 'ghcr.io': { auth: Buffer.from('nocolon').toString('base64') } } });
+    const noColon = await configDir('no-colon', {
+      auths: { 'ghcr.io': { auth: Buffer.from('nocolon').toString('base64') } },
+    });
     await expect(createCredentialResolver({ DOCKER_CONFIG: noColon })('ghcr.io')).rejects.toMatchObject({
       code: 'CONFIG',
       message: 'expected auths["ghcr.io"].auth to be base64 of user:password, got something else',

@@ -15,8 +15,8 @@ describe('toRegistryBaseUrl', () => {
   });
 
   it('builds /v2/<name>/<path> URLs', () => {
-    expect(toRepositoryUrl(new URL('https://ghcr.io/'), { registry: 'ghcr.io', repository: 'a/b' }, 'tags/list').href).toBe(
-      'https://ghcr.io/v2/a/b/tags/list',
-    );
+    expect(
+      toRepositoryUrl(new URL('https://ghcr.io/'), { registry: 'ghcr.io', repository: 'a/b' }, 'tags/list').href,
+    ).toBe('https://ghcr.io/v2/a/b/tags/list');
   });
 });

@@ -11,8 +11,12 @@ describe('parseNextLink', () => {
   });
 
   it('accepts an absolute target, an unquoted rel and several relations', () => {
-    expect(parseNextLink('<https://r.example/v2/x/tags/list?last=b>; rel=next', BASE)?.href).toBe('https://r.example/v2/x/tags/list?last=b');
-    expect(parseNextLink('<?last=c>; title="p"; rel="prefetch next"', BASE)?.href).toBe('http://127.0.0.1:5000/v2/acme/app/tags/list?last=c');
+    expect(parseNextLink('<https://r.example/v2/x/tags/list?last=b>; rel=next', BASE)?.href).toBe(
+      'https://r.example/v2/x/tags/list?last=b',
+    );
+    expect(parseNextLink('<?last=c>; title="p"; rel="prefetch next"', BASE)?.href).toBe(
+      'http://127.0.0.1:5000/v2/acme/app/tags/list?last=c',
+    );
   });
 
   it('picks the next link among several link values', () => {

@@ -3,7 +3,11 @@ import { RegistryError } from '../../../src/errors.js';
 import { MAX_RETRY_DELAY_MS, retryAfter, withRetry } from '../../../src/registry/retry.js';
 import type { RegistryFetch, RegistryRequest } from '../../../src/registry/transport.js';
 
-const REQUEST: RegistryRequest = { url: new URL('https://r.example/v2/a/manifests/v1'), registry: 'r.example', what: 'manifest r.example/a:v1' };
+const REQUEST: RegistryRequest = {
+  url: new URL('https://r.example/v2/a/manifests/v1'),
+  registry: 'r.example',
+  what: 'manifest r.example/a:v1',
+};
 
 /** A transport that plays back the given outcomes in order and counts calls. */
 function scripted(outcomes: (Response | Error)[]): RegistryFetch & { calls: number } {
@@ -20,14 +24,21 @@ function scripted(outcomes: (Response | Error)[]): RegistryFetch & { calls: numb
 }
 
 function reset(): RegistryError {
-  const cause = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+  const cause = Object.assign(new TypeError('fetch failed'), {
+    cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+  });
   return new RegistryError('NETWORK', 'expected a response, got ECONNRESET', { cause });
 }
 
 describe('withRetry', () => {
   it('retries 429/502/503/504 with exponential backoff and returns the first success', async () => {
     const slept: number[] = [];
-    const next = scripted([new Response('', { status: 503 }), new Response('', { status: 502 }), new Response('', { status: 504 }), new Response('ok')]);
+    const next = scripted([
+      new Response('', { status: 503 }),
+      new Response('', { status: 502 }),
+      new Response('', { status: 504 }),
+      new Response('ok'),
+    ]);
     const response = await withRetry(next, { retries: 3, sleep: async (ms) => void slept.push(ms) })(REQUEST);
     expect(response.status).toBe(200);
     expect(slept).toEqual([1000, 2000, 4000]);
@@ -65,7 +76,9 @@ describe('withRetry', () => {
     expect((await withRetry(next, { retries: 3, sleep: async (ms) => void slept.push(ms) })(REQUEST)).status).toBe(200);
     expect(slept).toEqual([1000]);
 
-    const refused = new RegistryError('NETWORK', 'refused', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
+    const refused = new RegistryError('NETWORK', 'refused', {
+      cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    });
     const timeout = new RegistryError('TIMEOUT', 'timeout');
     for (const error of [refused, timeout]) {
       const once = scripted([error, new Response('ok')]);

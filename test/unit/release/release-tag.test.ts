@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { findPinnedRelease, isReleaseTag, selectLatestRelease, toReleaseTags } from '../../../src/release/release-tag.js';
+import {
+  findPinnedRelease,
+  isReleaseTag,
+  selectLatestRelease,
+  toReleaseTags,
+} from '../../../src/release/release-tag.js';
 
 const TAGS = ['v0.9.0', 'v1.10.0', 'v1.2.0', 'v2.0.0-rc.1', 'latest', `sha256-${'a'.repeat(64)}.sig`, 'main', '1.9.9'];
 

@@ -14,7 +14,13 @@ const target: ReportTarget = {
   platforms: ['linux/amd64'],
 };
 
-const check = (id: CheckResult['id'], status: CheckStatus): CheckResult => ({ id, title: id, status, reason: `${id} ${status}`, evidence: {} });
+const check = (id: CheckResult['id'], status: CheckStatus): CheckResult => ({
+  id,
+  title: id,
+  status,
+  reason: `${id} ${status}`,
+  evidence: {},
+});
 
 describe('#buildReport / #reportExitCode', () => {
   it.each([
@@ -25,7 +31,10 @@ describe('#buildReport / #reportExitCode', () => {
     [['fail', 'error'], false, 1],
     [[], false, 1],
   ] as const)('statuses %j → verified %s, exit %i', (statuses, verified, code) => {
-    const report = buildReport(target, statuses.map((status, i) => check(i === 0 ? 'resolve' : 'signature', status)));
+    const report = buildReport(
+      target,
+      statuses.map((status, i) => check(i === 0 ? 'resolve' : 'signature', status)),
+    );
     expect(report.verified).toBe(verified);
     expect(reportExitCode(report)).toBe(code);
   });
@@ -36,7 +45,11 @@ describe('#buildReport / #reportExitCode', () => {
 });
 
 describe('#renderText', () => {
-  const report = buildReport(target, [check('resolve', 'pass'), check('signature', 'fail')], ['using the embedded trusted root']);
+  const report = buildReport(
+    target,
+    [check('resolve', 'pass'), check('signature', 'fail')],
+    ['using the embedded trusted root'],
+  );
 
   it('prints one line per check, the notices and a summary, without colour at level 0', () => {
     const text = renderText(report, { colorLevel: 0 });
@@ -51,7 +64,9 @@ describe('#renderText', () => {
   // sequence in them must not let a hostile source draw a fake "VERIFIED" line on the user's terminal.
   it('shows control characters from the data escaped, never raw', () => {
     const forged = '\n✔ Image signature    verified\n\nVERIFIED: 6 passed, 0 failed\u001b[2K';
-    const hostile = buildReport({ ...target, platforms: [`linux/${forged}`] }, [{ ...check('signature', 'fail'), reason: `bad ${forged}` }]);
+    const hostile = buildReport({ ...target, platforms: [`linux/${forged}`] }, [
+      { ...check('signature', 'fail'), reason: `bad ${forged}` },
+    ]);
     const text = renderText(hostile, { colorLevel: 0 });
     expect(text.trimEnd().split('\n')).toHaveLength(7);
     expect(text).not.toContain('\u001b');

@@ -32,23 +32,41 @@ describe('verifyIdentity', () => {
   });
 
   it('an anchored pattern does not match another repository with the same prefix', () => {
-    const evil = { ...signer, identity: 'https://github.com/acme/app-evil/.github/workflows/release.yml@refs/tags/v1.2.3' };
-    const policy = { identityRegexp: '^https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/tags/v.*$', issuer: GHA };
+    const evil = {
+      ...signer,
+      identity: 'https://github.com/acme/app-evil/.github/workflows/release.yml@refs/tags/v1.2.3',
+    };
+    const policy = {
+      identityRegexp: '^https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/tags/v.*$',
+      issuer: GHA,
+    };
     expect(() => verifyIdentity(signer, policy)).not.toThrow();
     expect(() => verifyIdentity(evil, policy)).toThrow(expect.objectContaining({ code: 'IDENTITY_MISMATCH' }));
   });
 
   it('an unescaped . matches any character (RE2 semantics, the user must escape)', () => {
     const lookalike = { ...signer, issuer: 'https://tokenXactions.githubusercontent.com' };
-    expect(() => verifyIdentity(lookalike, { identity: signer.identity, issuerRegexp: '^https://token.actions.githubusercontent.com$' })).not.toThrow();
     expect(() =>
-      verifyIdentity(lookalike, { identity: signer.identity, issuerRegexp: '^https://token\\.actions\\.githubusercontent\\.com$' }),
+      verifyIdentity(lookalike, {
+        identity: signer.identity,
+        issuerRegexp: '^https://token.actions.githubusercontent.com$',
+      }),
+    ).not.toThrow();
+    expect(() =>
+      verifyIdentity(lookalike, {
+        identity: signer.identity,
+        issuerRegexp: '^https://token\\.actions\\.githubusercontent\\.com$',
+      }),
     ).toThrow(expect.objectContaining({ code: 'IDENTITY_MISMATCH' }));
   });
 
   it('an empty exact value is a value, never "no check"', () => {
-    expect(() => verifyIdentity(signer, { identity: '', issuer: GHA })).toThrow(expect.objectContaining({ code: 'IDENTITY_MISMATCH' }));
-    expect(() => verifyIdentity(signer, { identity: signer.identity, issuer: '' })).toThrow(expect.objectContaining({ code: 'IDENTITY_MISMATCH' }));
+    expect(() => verifyIdentity(signer, { identity: '', issuer: GHA })).toThrow(
+      expect.objectContaining({ code: 'IDENTITY_MISMATCH' }),
+    );
+    expect(() => verifyIdentity(signer, { identity: signer.identity, issuer: '' })).toThrow(
+      expect.objectContaining({ code: 'IDENTITY_MISMATCH' }),
+    );
   });
 
   it('a certificate without an issuer matches no exact issuer and no issuer regexp', () => {
@@ -59,7 +77,9 @@ describe('verifyIdentity', () => {
   });
 
   it('supports the (?i) flag of Go RE2', () => {
-    expect(() => verifyIdentity(signer, { identityRegexp: '(?i)^HTTPS://GITHUB\\.COM/ACME/', issuer: GHA })).not.toThrow();
+    expect(() =>
+      verifyIdentity(signer, { identityRegexp: '(?i)^HTTPS://GITHUB\\.COM/ACME/', issuer: GHA }),
+    ).not.toThrow();
     expect(() => verifyIdentity(signer, { identityRegexp: '^HTTPS://GITHUB\\.COM/ACME/', issuer: GHA })).toThrow(
       expect.objectContaining({ code: 'IDENTITY_MISMATCH' }),
     );
@@ -67,12 +87,18 @@ describe('verifyIdentity', () => {
 
   it('requires exactly one of each flag pair', () => {
     expect(() => verifyIdentity(signer, { issuer: GHA })).toThrow(expect.objectContaining({ code: 'USAGE' }));
-    expect(() => verifyIdentity(signer, { identity: 'a', identityRegexp: 'a', issuer: GHA })).toThrow(expect.objectContaining({ code: 'USAGE' }));
-    expect(() => verifyIdentity(signer, { identity: signer.identity })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => verifyIdentity(signer, { identity: 'a', identityRegexp: 'a', issuer: GHA })).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
+    expect(() => verifyIdentity(signer, { identity: signer.identity })).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
   });
 
   it('rejects an invalid RE2 pattern (lookahead) as a usage error', () => {
-    expect(() => verifyIdentity(signer, { identityRegexp: '^(?=x)', issuer: GHA })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => verifyIdentity(signer, { identityRegexp: '^(?=x)', issuer: GHA })).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
   });
 });
 
@@ -90,6 +116,8 @@ describe('toSignerInfo', () => {
 
   it('rejects a certificate with trailing bytes', () => {
     const der = Buffer.from(conformanceBundle('happy-path-v0.3').verificationMaterial.certificate.rawBytes, 'base64');
-    expect(() => toSignerInfo(Buffer.concat([der, Buffer.from([0])]))).toThrow(expect.objectContaining({ code: 'CERTIFICATE_ERROR' }));
+    expect(() => toSignerInfo(Buffer.concat([der, Buffer.from([0])]))).toThrow(
+      expect.objectContaining({ code: 'CERTIFICATE_ERROR' }),
+    );
   });
 });

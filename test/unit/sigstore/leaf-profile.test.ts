@@ -49,18 +49,28 @@ describe('toSignerInfo leaf profile (what Go x509 rejects)', () => {
 
   it('rejects a leaf whose extended key usage does not allow code signing', async () => {
     const der = await leaf({ eku: [x509.ExtendedKeyUsage.serverAuth] });
-    expect(() => toSignerInfo(der)).toThrow(certificateError('expected the code signing extended key usage, got 1.3.6.1.5.5.7.3.1'));
+    expect(() => toSignerInfo(der)).toThrow(
+      certificateError('expected the code signing extended key usage, got 1.3.6.1.5.5.7.3.1'),
+    );
   });
 
   it('rejects a leaf with a critical extension Go does not handle', async () => {
     const der = await leaf({ extra: [new x509.Extension('1.2.3.4.5', true, new asn1js.Null().toBER(false))] });
-    expect(() => toSignerInfo(der)).toThrow(certificateError('expected no unhandled critical extension, got 1.2.3.4.5'));
+    expect(() => toSignerInfo(der)).toThrow(
+      certificateError('expected no unhandled critical extension, got 1.2.3.4.5'),
+    );
   });
 
   it('rejects a leaf with the same extension twice (here: a second, different issuer)', async () => {
-    const second = new x509.Extension(OID_ISSUER_V2, false, new asn1js.Utf8String({ value: 'https://evil.test' }).toBER(false));
+    const second = new x509.Extension(
+      OID_ISSUER_V2,
+      false,
+      new asn1js.Utf8String({ value: 'https://evil.test' }).toBER(false),
+    );
     const der = await leaf({ extra: [second] });
-    expect(() => toSignerInfo(der)).toThrow(certificateError(`expected each extension once, got ${OID_ISSUER_V2} twice`));
+    expect(() => toSignerInfo(der)).toThrow(
+      certificateError(`expected each extension once, got ${OID_ISSUER_V2} twice`),
+    );
   });
 
   it('rejects a SAN URI with non-ASCII bytes, which the library would read with the high bit dropped', async () => {

@@ -14,18 +14,27 @@ describe('trustRootFromJson', () => {
 
   it('rejects a tlog key whose validFor has no start (conformance trust-root-tlog-missing-validity-start)', () => {
     expect(() => trustRootFromJson(conformanceRootJson('trust-root-tlog-missing-validity-start_fail'), 'file')).toThrow(
-      expect.objectContaining({ code: 'TRUST_ROOT_ERROR', message: 'trusted root: expected tlogs[1].publicKey.validFor.start, got none' }),
+      expect.objectContaining({
+        code: 'TRUST_ROOT_ERROR',
+        message: 'trusted root: expected tlogs[1].publicKey.validFor.start, got none',
+      }),
     );
   });
 
   it('accepts a tlog key with no validFor at all (valid forever, as in the sigstore-js fixture root)', () => {
-    expect(() => trustRootFromJson(readJson('sigstore-js/extracted/verify-fixture.trusted_root.json'), 'file')).not.toThrow();
+    expect(() =>
+      trustRootFromJson(readJson('sigstore-js/extracted/verify-fixture.trusted_root.json'), 'file'),
+    ).not.toThrow();
   });
 
   it.each([
     ['a non-object', 'nope', /expected a JSON object/],
     ['a wrong mediaType', { mediaType: 'application/json', tlogs: [] }, /expected a trustedroot mediaType/],
-    ['tlogs that are not an array', { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: {} }, /tlogs to be an array/],
+    [
+      'tlogs that are not an array',
+      { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: {} },
+      /tlogs to be an array/,
+    ],
   ])('rejects %s', (_name, json, message) => {
     expect(() => trustRootFromJson(json, 'file')).toThrow(message);
   });
@@ -45,9 +54,16 @@ describe('loadTrustRoot', () => {
   });
 
   it('merges JSON Lines (gh attestation trusted-root) into one root', async () => {
-    const path = join(REALWORLD, 'sigstore-java/sigstore-java/src/test/resources/dev/sigstore/samples/bundles/github-private-no-tlog/trusted_root.jsonl');
+    const path = join(
+      REALWORLD,
+      'sigstore-java/sigstore-java/src/test/resources/dev/sigstore/samples/bundles/github-private-no-tlog/trusted_root.jsonl',
+    );
     const root = (await loadTrustRoot({ path })).json as { certificateAuthorities: unknown[]; tlogs: unknown[] };
-    const lines = (await import('node:fs')).readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await import('node:fs'))
+      .readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(root.certificateAuthorities).toHaveLength(lines.reduce((n, l) => n + l.certificateAuthorities.length, 0));
     expect(root.tlogs).toHaveLength(lines[0].tlogs.length);
   });
@@ -76,6 +92,8 @@ describe('loadTrustRoot', () => {
       timeoutMs: 1000,
     });
     expect(root.source).toBe('embedded');
-    expect(root.notice).toMatch(/^TUF unreachable .*: using the trusted root embedded in @sigstore\/tuf \(may be stale\)$/);
+    expect(root.notice).toMatch(
+      /^TUF unreachable .*: using the trusted root embedded in @sigstore\/tuf \(may be stale\)$/,
+    );
   });
 });

@@ -10,4 +10,5 @@ export const release: GithubIdentity = {
   workflowPath: '.github/workflows/release.yml',
   ref: 'refs/tags/v1.1.2',
 };
-export const releaseSan = 'https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2';
+export const releaseSan =
+  'https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2';

@@ -60,7 +60,8 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-const manifest = (repo: string, reference: string) => fetchJsonManifest<Manifest>(registry, repo, reference, OCI_MANIFEST);
+const manifest = (repo: string, reference: string) =>
+  fetchJsonManifest<Manifest>(registry, repo, reference, OCI_MANIFEST);
 const index = (repo: string, reference: string) => fetchJsonManifest<Index>(registry, repo, reference, OCI_INDEX);
 const tagOf = (digest: Digest, suffix = '') => `sha256-${digestHex(digest)}${suffix}`;
 
@@ -74,7 +75,10 @@ async function blob(repo: string, digest: Digest): Promise<Buffer> {
 }
 
 /** Statement inside a legacy DSSE layer. */
-async function attestedStatement(repo: string, layer: Descriptor): Promise<{ predicateType: string; predicate: any; subject: any[] }> {
+async function attestedStatement(
+  repo: string,
+  layer: Descriptor,
+): Promise<{ predicateType: string; predicate: any; subject: any[] }> {
   const envelope = JSON.parse((await blob(repo, layer.digest)).toString()) as { payload: string };
   return JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
 }
@@ -101,9 +105,13 @@ async function referrerBundles(repo: string, subject: MintedRelease, san: string
 describe('gcp-mysql-backup history', () => {
   it('v0.7.0 is an unsigned buildx index: amd64 image plus attestation manifest', async () => {
     const image = await index(GCP, 'v0.7.0');
-    expect(image?.manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}`)).toEqual(['linux/amd64', 'unknown/unknown']);
+    expect(image?.manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}`)).toEqual([
+      'linux/amd64',
+      'unknown/unknown',
+    ]);
     expect(image?.manifests[1]?.annotations?.['vnd.docker.reference.type']).toBe('attestation-manifest');
-    for (const suffix of ['.sig', '.att', '']) expect(await manifest(GCP, tagOf(history['v0.7.0'].digest, suffix))).toBeUndefined();
+    for (const suffix of ['.sig', '.att', ''])
+      expect(await manifest(GCP, tagOf(history['v0.7.0'].digest, suffix))).toBeUndefined();
   });
 
   it('v0.8.0 has a legacy .sig and one .att with the SBOM and SLSA layers, appended like cosign', async () => {
@@ -128,12 +136,19 @@ describe('gcp-mysql-backup history', () => {
 
   it('v1.1.2 has bundle signature and SBOM referrers and a legacy SLSA .att, and no .sig', async () => {
     const release = history['v1.1.2'];
-    const annotations = await referrerBundles(GCP, release, `https://github.com/${GCP}/.github/workflows/release.yml@refs/tags/v1.1.2`);
+    const annotations = await referrerBundles(
+      GCP,
+      release,
+      `https://github.com/${GCP}/.github/workflows/release.yml@refs/tags/v1.1.2`,
+    );
     expect(annotations.map((a) => a['dev.sigstore.bundle.predicateType'])).toEqual([
       'https://sigstore.dev/cosign/sign/v1',
       'https://cyclonedx.org/bom',
     ]);
-    expect(annotations[0]).toMatchObject({ 'dev.sigstore.bundle.content': 'dsse-envelope', 'org.opencontainers.image.created': '2026-06-25T10:20:00Z' });
+    expect(annotations[0]).toMatchObject({
+      'dev.sigstore.bundle.content': 'dsse-envelope',
+      'org.opencontainers.image.created': '2026-06-25T10:20:00Z',
+    });
     expect(await manifest(GCP, tagOf(release.digest, '.sig'))).toBeUndefined();
     const att = await manifest(GCP, tagOf(release.digest, '.att'));
     expect(att?.layers).toHaveLength(1);
@@ -149,7 +164,10 @@ describe('gcp-mysql-backup history', () => {
     const att = await manifest(GCP, tagOf(release.digest, '.att'));
     const provenance = await attestedStatement(GCP, att!.layers[0]!);
     expect(provenance.predicate.invocation.configSource.uri).toBe(`git+https://github.com/${GCP}@refs/heads/main`);
-    expect(provenance.predicate.invocation.environment).toMatchObject({ github_ref_type: 'branch', github_event_name: 'schedule' });
+    expect(provenance.predicate.invocation.environment).toMatchObject({
+      github_ref_type: 'branch',
+      github_event_name: 'schedule',
+    });
   });
 });
 
@@ -157,14 +175,17 @@ describe('pbs-exporter-like release', () => {
   it('keeps signature and provenance in natrontech/signatures and the SBOM in natrontech/sbom', async () => {
     const image = await index('natrontech/pbs-exporter', 'v0.8.0');
     expect(image?.manifests).toHaveLength(3);
-    for (const suffix of ['.sig', '.att']) expect(await manifest('natrontech/pbs-exporter', tagOf(pbs.digest, suffix))).toBeUndefined();
+    for (const suffix of ['.sig', '.att'])
+      expect(await manifest('natrontech/pbs-exporter', tagOf(pbs.digest, suffix))).toBeUndefined();
     const sig = await manifest('natrontech/signatures', tagOf(pbs.digest, '.sig'));
     expect(sig?.layers).toHaveLength(1);
     const provenance = await manifest('natrontech/signatures', tagOf(pbs.digest, '.att'));
     expect(provenance?.layers.map((l) => l.annotations?.predicateType)).toEqual(['https://slsa.dev/provenance/v0.2']);
     const sbom = await manifest('natrontech/sbom', tagOf(pbs.digest, '.att'));
     const statement = await attestedStatement('natrontech/sbom', sbom!.layers[0]!);
-    expect(statement.predicate.metadata.component['bom-ref']).toBe('pkg:golang/github.com/natrontech/pbs-exporter@v0.8.0?type=module');
+    expect(statement.predicate.metadata.component['bom-ref']).toBe(
+      'pkg:golang/github.com/natrontech/pbs-exporter@v0.8.0?type=module',
+    );
   });
 });
 

@@ -45,7 +45,11 @@ const verifyLegacy = (layer: LegacyLayer, san = releaseSan) => reference.verifyL
 
 describe('legacy layers (cosign .sig / .att)', () => {
   it('signs the simple-signing payload, logged as hashedrekord, verifiable as a v0.1 bundle', async () => {
-    const layer = await sigstore.signImage({ digest, repository: 'ghcr.io/natrontech/gcp-mysql-backup', identity: release });
+    const layer = await sigstore.signImage({
+      digest,
+      repository: 'ghcr.io/natrontech/gcp-mysql-backup',
+      identity: release,
+    });
     expect(layer.mediaType).toBe('application/vnd.dev.cosign.simplesigning.v1+json');
     expect(Object.keys(layer.annotations)).toEqual([
       'dev.cosignproject.cosign/signature',
@@ -54,7 +58,9 @@ describe('legacy layers (cosign .sig / .att)', () => {
       'dev.sigstore.cosign/chain',
     ]);
     expect(outcome(() => verifyLegacy(layer))).toBe('ok');
-    const payload = JSON.parse(Buffer.from(layer.payload).toString()) as { critical: { image: Record<string, string> } };
+    const payload = JSON.parse(Buffer.from(layer.payload).toString()) as {
+      critical: { image: Record<string, string> };
+    };
     expect(payload.critical.image['docker-manifest-digest']).toBe(digest);
   });
 
@@ -87,7 +93,10 @@ describe('legacy layers (cosign .sig / .att)', () => {
     const layer = await sigstore.attestLegacy({ statement, identity: release, rekorKind: 'intoto' });
     const cosign = cosignRekorBundle(layer)!;
     const rekorKey = createPublicKey({
-      key: Buffer.from((sigstore.trustedRoot as { tlogs: { publicKey: { rawBytes: string } }[] }).tlogs[0]?.publicKey.rawBytes ?? '', 'base64'),
+      key: Buffer.from(
+        (sigstore.trustedRoot as { tlogs: { publicKey: { rawBytes: string } }[] }).tlogs[0]?.publicKey.rawBytes ?? '',
+        'base64',
+      ),
       format: 'der',
       type: 'spki',
     });
@@ -119,7 +128,12 @@ describe('legacy layers (cosign .sig / .att)', () => {
     ['wrong-ca', 'CERTIFICATE_ERROR'],
     ['no-tlog', 'TIMESTAMP_ERROR'],
   ])('.sig tamper %s is rejected with %s', async (tamper, code) => {
-    const layer = await sigstore.signImage({ digest, repository: 'ghcr.io/natrontech/gcp-mysql-backup', identity: release, tamper });
+    const layer = await sigstore.signImage({
+      digest,
+      repository: 'ghcr.io/natrontech/gcp-mysql-backup',
+      identity: release,
+      tamper,
+    });
     expect(outcome(() => verifyLegacy(layer))).toBe(code);
   });
 
@@ -128,7 +142,9 @@ describe('legacy layers (cosign .sig / .att)', () => {
     const layer = await sigstore.attestLegacy({ statement, identity: release, tamper: 'payload' });
     expect(outcome(() => verifyLegacy(layer))).toBe('TLOG_BODY_ERROR');
     const cosign = cosignRekorBundle(layer)!;
-    const body = JSON.parse(Buffer.from(cosign.Payload.body, 'base64').toString()) as { spec: { envelopeHash: { value: string } } };
+    const body = JSON.parse(Buffer.from(cosign.Payload.body, 'base64').toString()) as {
+      spec: { envelopeHash: { value: string } };
+    };
     expect(body.spec.envelopeHash.value).not.toBe(createHash('sha256').update(layer.payload).digest('hex'));
   });
 });

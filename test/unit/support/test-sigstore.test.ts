@@ -14,7 +14,11 @@ import {
   type Tamper,
   type TestSigstore,
 } from '../../support/test-sigstore/index.js';
-import { createReferenceVerifier, outcome, type ReferenceVerifier } from '../../support/test-sigstore/reference-verify.js';
+import {
+  createReferenceVerifier,
+  outcome,
+  type ReferenceVerifier,
+} from '../../support/test-sigstore/reference-verify.js';
 
 import { digest, release, releaseSan } from './release-fixture.js';
 
@@ -40,10 +44,18 @@ describe('trusted root', () => {
 
 describe('bundles (cosign v3 --new-bundle-format)', () => {
   it('signs an image as a v0.3 DSSE bundle over the cosign sign/v1 statement', async () => {
-    const bundle = await sigstore.bundleSignature({ digest, identity: release, annotations: { repo: release.repository } });
+    const bundle = await sigstore.bundleSignature({
+      digest,
+      identity: release,
+      annotations: { repo: release.repository },
+    });
     const signer = verifyBundle(bundle);
     expect(signer.identity?.subjectAlternativeName).toBe(releaseSan);
-    const json = bundle as { mediaType: string; dsseEnvelope: { payload: string }; verificationMaterial: Record<string, unknown> };
+    const json = bundle as {
+      mediaType: string;
+      dsseEnvelope: { payload: string };
+      verificationMaterial: Record<string, unknown>;
+    };
     expect(json.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
     expect(Object.keys(json.verificationMaterial)).toContain('certificate');
     expect(JSON.parse(Buffer.from(json.dsseEnvelope.payload, 'base64').toString())).toEqual(
@@ -55,7 +67,10 @@ describe('bundles (cosign v3 --new-bundle-format)', () => {
     const statement = cyclonedxStatement({ image: 'ghcr.io/natrontech/gcp-mysql-backup', digest });
     const bundle = (await sigstore.bundleAttestation({ statement, identity: release })) as {
       verificationMaterial: {
-        tlogEntries: { kindVersion: object; inclusionProof?: { logIndex: string; hashes: string[]; checkpoint: { envelope: string } } }[];
+        tlogEntries: {
+          kindVersion: object;
+          inclusionProof?: { logIndex: string; hashes: string[]; checkpoint: { envelope: string } };
+        }[];
       };
     };
     expect(verifyBundle(bundle).identity?.extensions?.issuer).toBe(GITHUB_ACTIONS_ISSUER);
@@ -93,7 +108,10 @@ describe('bundles (cosign v3 --new-bundle-format)', () => {
   it('rejects a wrong SAN and a foreign issuer', async () => {
     const bundle = await sigstore.bundleSignature({ digest, identity: release });
     expect(outcome(() => verifyBundle(bundle, releaseSan.replace('v1.1.2', 'v1.1.3')))).toBe('UNTRUSTED_SIGNER_ERROR');
-    const foreign = await sigstore.bundleSignature({ digest, identity: { ...release, issuer: 'https://accounts.google.com' } });
+    const foreign = await sigstore.bundleSignature({
+      digest,
+      identity: { ...release, issuer: 'https://accounts.google.com' },
+    });
     expect(outcome(() => verifyBundle(foreign))).toBe('UNTRUSTED_SIGNER_ERROR');
   });
 });

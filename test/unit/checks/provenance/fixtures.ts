@@ -10,7 +10,14 @@ export const SHA = '4d329c75e7ec1725f7c9ce917a8799d408d06be3';
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** The Fulcio claims of a generator run called from `REPO` at `ref`; `legacyOnly` drops the .1.8+ extensions. */
-export function generatorSigner(o: { ref: string; generatorRef?: string; workflow?: string; legacyOnly?: boolean; issuer?: string; repository?: string }): SignerInfo {
+export function generatorSigner(o: {
+  ref: string;
+  generatorRef?: string;
+  workflow?: string;
+  legacyOnly?: boolean;
+  issuer?: string;
+  repository?: string;
+}): SignerInfo {
   const repository = o.repository ?? REPO;
   const issuer = o.issuer ?? GITHUB_ISSUER;
   const identity = `${o.workflow ?? SLSA_CONTAINER_GENERATOR}@${o.generatorRef ?? 'refs/tags/v2.1.0'}`;
@@ -42,7 +49,13 @@ export function verified(signer: SignerInfo, statement: InTotoStatement, logInde
   return {
     evidence: {
       format: 'legacy-att',
-      location: { repository: `ghcr.io/${REPO}`, via: 'tag', tag: `sha256-${DIGEST.slice(7)}.att`, manifestDigest: OTHER_DIGEST, layerIndex: 0 },
+      location: {
+        repository: `ghcr.io/${REPO}`,
+        via: 'tag',
+        tag: `sha256-${DIGEST.slice(7)}.att`,
+        manifestDigest: OTHER_DIGEST,
+        layerIndex: 0,
+      },
       mediaType: 'application/vnd.dsse.envelope.v1+json',
       annotations: {},
       payload: new Uint8Array(),
@@ -56,7 +69,9 @@ export function verified(signer: SignerInfo, statement: InTotoStatement, logInde
 }
 
 /** A consistent generator run: certificate and provenance for `ref` (default the v1.1.2 tag build). */
-export function generatorRun(o: Partial<ProvenanceSpec> & { signer?: Parameters<typeof generatorSigner>[0] } = {}): VerifiedEvidence {
+export function generatorRun(
+  o: Partial<ProvenanceSpec> & { signer?: Parameters<typeof generatorSigner>[0] } = {},
+): VerifiedEvidence {
   const ref = o.ref ?? 'refs/tags/v1.1.2';
   const statement = slsaProvenanceStatement({
     image: `ghcr.io/${REPO}`,

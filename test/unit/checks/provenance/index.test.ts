@@ -20,7 +20,7 @@ function sentinelOf(candidate: VerifiedEvidence, options: Partial<ProvenanceOpti
 
 function withStatement(candidate: VerifiedEvidence, edit: (statement: any) => void): VerifiedEvidence {
   if (candidate.content.type !== 'in-toto') throw new Error('expected in-toto');
-  const statement = structuredClone(candidate.content.statement) as InTotoStatement;
+  const statement = structuredClone<InTotoStatement>(candidate.content.statement);
   edit(statement);
   return verified(candidate.signer, statement);
 }
@@ -32,7 +32,8 @@ describe('evaluateProvenance', () => {
       id: 'provenance',
       status: 'pass',
       evidence: {
-        builderId: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
+        builderId:
+          'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
         sourceRepository: REPO,
         ref: 'refs/tags/v1.1.2',
         commit: SHA,
@@ -43,7 +44,10 @@ describe('evaluateProvenance', () => {
   });
 
   it('fails when no candidate is SLSA provenance', () => {
-    const sbom = verified(generatorSigner({ ref: 'refs/tags/v1.1.2' }), cyclonedxStatement({ image: 'x', digest: DIGEST }));
+    const sbom = verified(
+      generatorSigner({ ref: 'refs/tags/v1.1.2' }),
+      cyclonedxStatement({ image: 'x', digest: DIGEST }),
+    );
     const result = evaluateProvenance([sbom], BASE);
     expect(result.status).toBe('fail');
     expect(result.reason).toMatch(/^no matching attestations/);
@@ -55,10 +59,13 @@ describe('evaluateProvenance', () => {
   });
 
   it('reports the first error and counts the others', () => {
-    const result = evaluateProvenance([generatorRun({ digest: OTHER_DIGEST }), generatorRun({ ref: 'refs/tags/v1.1.1' })], {
-      ...BASE,
-      sourceTag: 'v1.1.2',
-    });
+    const result = evaluateProvenance(
+      [generatorRun({ digest: OTHER_DIGEST }), generatorRun({ ref: 'refs/tags/v1.1.1' })],
+      {
+        ...BASE,
+        sourceTag: 'v1.1.2',
+      },
+    );
     expect(result.status).toBe('fail');
     expect(result.reason).toBe(
       `artifact hash does not match provenance subject: expected hash '${DIGEST.slice(7)}' not found (and 1 other attestation(s) failed)`,
@@ -95,13 +102,37 @@ describe('source URI forms (C.3)', () => {
   });
 
   it.each([
-    ['configSource.uri of another repository', (s: any) => (s.predicate.invocation.configSource.uri = 'git+https://github.com/evil/repo@refs/tags/v1.1.2'), 'mismatchSource'],
-    ['materials[0] of another repository', (s: any) => (s.predicate.materials[0].uri = 'git+https://github.com/evil/repo@refs/tags/v1.1.2'), 'mismatchSource'],
-    ['configSource.uri without ref', (s: any) => (s.predicate.invocation.configSource.uri = `git+https://github.com/${REPO}`), 'malformedUri'],
-    ['materials[0] without ref', (s: any) => (s.predicate.materials[0].uri = `git+https://github.com/${REPO}`), 'malformedUri'],
-    ['configSource and material with different refs', (s: any) => (s.predicate.materials[0].uri = `git+https://github.com/${REPO}@refs/heads/main`), 'invalidDssePayload'],
+    [
+      'configSource.uri of another repository',
+      (s: any) => (s.predicate.invocation.configSource.uri = 'git+https://github.com/evil/repo@refs/tags/v1.1.2'),
+      'mismatchSource',
+    ],
+    [
+      'materials[0] of another repository',
+      (s: any) => (s.predicate.materials[0].uri = 'git+https://github.com/evil/repo@refs/tags/v1.1.2'),
+      'mismatchSource',
+    ],
+    [
+      'configSource.uri without ref',
+      (s: any) => (s.predicate.invocation.configSource.uri = `git+https://github.com/${REPO}`),
+      'malformedUri',
+    ],
+    [
+      'materials[0] without ref',
+      (s: any) => (s.predicate.materials[0].uri = `git+https://github.com/${REPO}`),
+      'malformedUri',
+    ],
+    [
+      'configSource and material with different refs',
+      (s: any) => (s.predicate.materials[0].uri = `git+https://github.com/${REPO}@refs/heads/main`),
+      'invalidDssePayload',
+    ],
     ['no materials', (s: any) => (s.predicate.materials = []), 'invalidDssePayload'],
-    ['configSource.uri not a git URI', (s: any) => (s.predicate.invocation.configSource.uri = `https://github.com/${REPO}@refs/tags/v1.1.2`), 'malformedUri'],
+    [
+      'configSource.uri not a git URI',
+      (s: any) => (s.predicate.invocation.configSource.uri = `https://github.com/${REPO}@refs/tags/v1.1.2`),
+      'malformedUri',
+    ],
   ])('provenance with %s → %s', (_name, edit, sentinel) => {
     expect(sentinelOf(withStatement(generatorRun(), edit))).toBe(sentinel);
   });
@@ -114,20 +145,39 @@ describe('source URI forms (C.3)', () => {
 });
 
 describe('builder identity (C.2)', () => {
-  const generator = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
+  const generator =
+    'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
   it.each([
     ['v2.1.0 tag', { generatorRef: 'refs/tags/v2.1.0' }, {}, undefined],
     ['prerelease builder tag', { generatorRef: 'refs/tags/v2.1.0-rc.1' }, {}, 'invalidRef'],
     ['builder on a branch', { generatorRef: 'refs/heads/main' }, {}, 'invalidRef'],
     ['builder pinned by SHA', { generatorRef: 'f7dd8c54c2067bafc12ca7a55595d5ee9b75204a' }, {}, 'invalidRef'],
-    ['generic generator', { workflow: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml' }, {}, 'untrustedReusableWorkflow'],
-    ['fork of the generator', { workflow: 'https://github.com/evil/slsa-github-generator/.github/workflows/generator_container_slsa3.yml' }, {}, 'untrustedReusableWorkflow'],
+    [
+      'generic generator',
+      {
+        workflow:
+          'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml',
+      },
+      {},
+      'untrustedReusableWorkflow',
+    ],
+    [
+      'fork of the generator',
+      { workflow: 'https://github.com/evil/slsa-github-generator/.github/workflows/generator_container_slsa3.yml' },
+      {},
+      'untrustedReusableWorkflow',
+    ],
     ['other issuer', { issuer: 'https://accounts.google.com' }, {}, 'invalidOidcIssuer'],
     ['--builder-id name only', {}, { builderId: generator }, undefined],
     ['--builder-id short version', {}, { builderId: `${generator}@v2.1.0` }, undefined],
     ['--builder-id full ref', {}, { builderId: `${generator}@refs/tags/v2.1.0` }, undefined],
     ['--builder-id other version', {}, { builderId: `${generator}@v2.0.0` }, 'untrustedReusableWorkflow'],
-    ['--builder-id other builder', {}, { builderId: 'https://github.com/evil/builder/.github/workflows/b.yml' }, 'untrustedReusableWorkflow'],
+    [
+      '--builder-id other builder',
+      {},
+      { builderId: 'https://github.com/evil/builder/.github/workflows/b.yml' },
+      'untrustedReusableWorkflow',
+    ],
     [
       '--builder-id naming an unknown builder that signed',
       { workflow: 'https://github.com/evil/builder/.github/workflows/b.yml' },
@@ -171,8 +221,16 @@ describe('strict decoding (C.5)', () => {
     ['unknown metadata field', (s: any) => (s.predicate.metadata.buildStartedAt = 'x'), 'invalidDssePayload'],
     ['unknown subject field', (s: any) => (s.subject[0].annotations = {}), 'invalidDssePayload'],
     ['builder.id of the wrong type', (s: any) => (s.predicate.builder.id = 1), 'invalidDssePayload'],
-    ['unknown build type', (s: any) => (s.predicate.buildType = 'https://github.com/slsa-framework/slsa-github-generator/generic@v1'), 'invalidBuildType'],
-    ['extra environment keys (free-form)', (s: any) => (s.predicate.invocation.environment.anything = { x: 1 }), undefined],
+    [
+      'unknown build type',
+      (s: any) => (s.predicate.buildType = 'https://github.com/slsa-framework/slsa-github-generator/generic@v1'),
+      'invalidBuildType',
+    ],
+    [
+      'extra environment keys (free-form)',
+      (s: any) => (s.predicate.invocation.environment.anything = { x: 1 }),
+      undefined,
+    ],
     ['parameters (free-form)', (s: any) => (s.predicate.invocation.parameters = { a: [1] }), undefined],
   ])('%s → %s', (_name, edit, sentinel) => {
     expect(sentinelOf(withStatement(generatorRun(), edit))).toBe(sentinel);
@@ -186,12 +244,22 @@ describe('strict decoding (C.5)', () => {
       predicate: {
         buildDefinition: {
           buildType: 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1',
-          externalParameters: { workflow: { ref: 'refs/tags/v1.1.2', repository: `https://github.com/${REPO}`, path: '.github/workflows/release.yml' } },
+          externalParameters: {
+            workflow: {
+              ref: 'refs/tags/v1.1.2',
+              repository: `https://github.com/${REPO}`,
+              path: '.github/workflows/release.yml',
+            },
+          },
           internalParameters: { github: { event_name: 'push', repository_id: '1', repository_owner_id: '2' } },
-          resolvedDependencies: [{ uri: `git+https://github.com/${REPO}@refs/tags/v1.1.2`, digest: { gitCommit: SHA } }],
+          resolvedDependencies: [
+            { uri: `git+https://github.com/${REPO}@refs/tags/v1.1.2`, digest: { gitCommit: SHA } },
+          ],
         },
         runDetails: {
-          builder: { id: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0' },
+          builder: {
+            id: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
+          },
           metadata: { invocationId: 'https://github.com/x/actions/runs/1/attempts/1' },
         },
       },
@@ -199,7 +267,10 @@ describe('strict decoding (C.5)', () => {
     const run = verified(generatorSigner({ ref: 'refs/tags/v1.1.2' }), v1);
     expect(sentinelOf(run, { sourceTag: 'v1.1.2' })).toBeUndefined();
     expect(sentinelOf(run, { sourceTag: 'v1.1.1' })).toBe('mismatchTag');
-    const byob = withStatement(run, (s) => (s.predicate.buildDefinition.buildType = 'https://slsa.dev/container-based-build/v0.1?draft'));
+    const byob = withStatement(
+      run,
+      (s) => (s.predicate.buildDefinition.buildType = 'https://slsa.dev/container-based-build/v0.1?draft'),
+    );
     expect(sentinelOf(byob)).toBe('invalidBuildType');
     const unknownField = withStatement(run, (s) => (s.predicate.runDetails.extra = true));
     expect(sentinelOf(unknownField)).toBe('invalidDssePayload');
@@ -214,7 +285,12 @@ describe('tag, branch and digest (C.4, C.5)', () => {
     ['branch build, --source-tag', 'refs/heads/main', { sourceTag: 'v1.1.2' }, 'invalidRef'],
     ['branch build, --source-versioned-tag', 'refs/heads/main', { sourceVersionedTag: 'v1' }, 'invalidRef'],
     ['tag build, --source-versioned-tag minor', 'refs/tags/v1.1.2', { sourceVersionedTag: 'v1.1' }, undefined],
-    ['rc build, --source-versioned-tag exact', 'refs/tags/v1.1.2-rc.1', { sourceVersionedTag: 'v1.1.2' }, 'mismatchTag'],
+    [
+      'rc build, --source-versioned-tag exact',
+      'refs/tags/v1.1.2-rc.1',
+      { sourceVersionedTag: 'v1.1.2' },
+      'mismatchTag',
+    ],
     ['branch build, --source-branch main', 'refs/heads/main', { sourceBranch: 'main' }, undefined],
     ['branch build, --source-branch dev', 'refs/heads/main', { sourceBranch: 'dev' }, 'mismatchBranch'],
     ['tag push without base_ref, --source-branch', 'refs/tags/v1.1.2', { sourceBranch: 'main' }, 'invalidRef'],
@@ -223,7 +299,10 @@ describe('tag, branch and digest (C.4, C.5)', () => {
   });
 
   it('takes the branch of a tag push from the event payload base_ref', () => {
-    const run = withStatement(generatorRun(), (s) => (s.predicate.invocation.environment.github_event_payload.base_ref = 'refs/heads/main'));
+    const run = withStatement(
+      generatorRun(),
+      (s) => (s.predicate.invocation.environment.github_event_payload.base_ref = 'refs/heads/main'),
+    );
     expect(sentinelOf(run, { sourceBranch: 'main' })).toBeUndefined();
   });
 

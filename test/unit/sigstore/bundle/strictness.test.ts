@@ -19,14 +19,19 @@ const OTHER_ROOT = Buffer.alloc(32, 7).toString('base64');
 
 describe('1. inclusion proof must match the signed checkpoint', () => {
   it('passes the untouched v0.2 bundle', () => {
-    expect(() => verifySigstoreBundle(conformanceBundle('happy-path-v0.2'), publicGood(), { artifact: { bytes: A_TXT } })).not.toThrow();
+    expect(() =>
+      verifySigstoreBundle(conformanceBundle('happy-path-v0.2'), publicGood(), { artifact: { bytes: A_TXT } }),
+    ).not.toThrow();
   });
 
   it('rejects a proof rootHash that differs from the checkpoint', () => {
     const bundle = conformanceBundle('happy-path-v0.2');
     bundle.verificationMaterial.tlogEntries[0].inclusionProof.rootHash = OTHER_ROOT;
     const error = errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes: A_TXT } }));
-    expect(error).toMatchObject({ code: 'TLOG_ERROR', message: 'transparency log: inclusion proof root hash differs from the signed checkpoint' });
+    expect(error).toMatchObject({
+      code: 'TLOG_ERROR',
+      message: 'transparency log: inclusion proof root hash differs from the signed checkpoint',
+    });
   });
 
   it('rejects a proof treeSize that differs from the checkpoint', () => {
@@ -42,14 +47,18 @@ describe('1. inclusion proof must match the signed checkpoint', () => {
 describe('2. the signer must be the one recorded in the Rekor entry', () => {
   it('rejects a hashedrekord body that records another certificate (real conformance data)', () => {
     const error = errorOf(() =>
-      verifySigstoreBundle(conformanceBundle('incorrect-public-key_fail'), publicGood(), { artifact: { bytes: A_TXT } }),
+      verifySigstoreBundle(conformanceBundle('incorrect-public-key_fail'), publicGood(), {
+        artifact: { bytes: A_TXT },
+      }),
     );
     expect(error).toMatchObject({ code: 'TLOG_ERROR' });
     expect(error.message).toContain("record the bundle's certificate");
   });
 
   it("rejects a dsse body whose verifier is another bundle's certificate", () => {
-    const bundle = readJson('sigstore-java/sigstore-java/src/test/resources/dev/sigstore/samples/bundles/bundle.dsse.sigstore');
+    const bundle = readJson(
+      'sigstore-java/sigstore-java/src/test/resources/dev/sigstore/samples/bundles/bundle.dsse.sigstore',
+    );
     const other = conformanceBundle('happy-path-v0.3').verificationMaterial.certificate.rawBytes as string;
     const entry = bundle.verificationMaterial.tlogEntries[0];
     const body = JSON.parse(Buffer.from(entry.canonicalizedBody, 'base64').toString());
@@ -68,7 +77,10 @@ describe('3. malformed DER is rejected before the library sees it', () => {
     const der = Buffer.from(bundle.verificationMaterial.certificate.rawBytes, 'base64');
     bundle.verificationMaterial.certificate.rawBytes = Buffer.concat([der, Buffer.from([0])]).toString('base64');
     const error = errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes: A_TXT } }));
-    expect(error).toMatchObject({ code: 'CERTIFICATE_ERROR', message: 'signing certificate: expected strict DER, got 1 trailing bytes' });
+    expect(error).toMatchObject({
+      code: 'CERTIFICATE_ERROR',
+      message: 'signing certificate: expected strict DER, got 1 trailing bytes',
+    });
   });
 
   it('rejects an RFC3161 token with a non-minimal length', () => {
@@ -78,7 +90,9 @@ describe('3. malformed DER is rejected before the library sees it', () => {
     // 30 82 LL LL -> 30 83 00 LL LL: same value, one superfluous length byte.
     expect(der[1]).toBe(0x82);
     ts.signedTimestamp = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)]).toString('base64');
-    const error = errorOf(() => verifySigstoreBundle(bundle, rootOf(conformanceRootJson('rekor2-happy-path')), { artifact: { bytes: A_TXT } }));
+    const error = errorOf(() =>
+      verifySigstoreBundle(bundle, rootOf(conformanceRootJson('rekor2-happy-path')), { artifact: { bytes: A_TXT } }),
+    );
     expect(error.code).toBe('TIMESTAMP_ERROR');
     expect(error.message).toContain('non-minimal length');
   });
@@ -88,8 +102,13 @@ describe('4. Rekor v2 logIndex must be the index the proof authenticates', () =>
   it('rejects a logIndex that differs from the inclusion proof', () => {
     const bundle = conformanceBundle('rekor2-happy-path');
     bundle.verificationMaterial.tlogEntries[0].logIndex = '734';
-    const error = errorOf(() => verifySigstoreBundle(bundle, rootOf(conformanceRootJson('rekor2-happy-path')), { artifact: { bytes: A_TXT } }));
-    expect(error).toMatchObject({ code: 'TLOG_ERROR', message: "transparency log: expected logIndex 734 to equal the inclusion proof's index, got 735" });
+    const error = errorOf(() =>
+      verifySigstoreBundle(bundle, rootOf(conformanceRootJson('rekor2-happy-path')), { artifact: { bytes: A_TXT } }),
+    );
+    expect(error).toMatchObject({
+      code: 'TLOG_ERROR',
+      message: "transparency log: expected logIndex 734 to equal the inclusion proof's index, got 735",
+    });
   });
 });
 
@@ -126,23 +145,35 @@ describe('5. keys are trusted only inside their validFor window (closed interval
 
   it('rejects a CT log key outside its validity window', () => {
     const root = conformanceRootJson('rekor2-happy-path');
-    for (const log of root.ctlogs) log.publicKey.validFor = { start: '2020-01-01T00:00:00Z', end: '2025-06-01T00:00:00Z' };
+    for (const log of root.ctlogs)
+      log.publicKey.validFor = { start: '2020-01-01T00:00:00Z', end: '2025-06-01T00:00:00Z' };
     expect(errorOf(() => verify(root))).toMatchObject({ code: 'SCT_ERROR' });
   });
 });
 
 describe('6. bundle structure', () => {
   it('rejects a v0.2 bundle without an inclusion proof (sigstore-java)', () => {
-    const bundle = readJson('sigstore-java/sigstore-java/src/test/resources/dev/sigstore/samples/bundles/bundle.v2.no.inclusion.sigstore');
+    const bundle = readJson(
+      'sigstore-java/sigstore-java/src/test/resources/dev/sigstore/samples/bundles/bundle.v2.no.inclusion.sigstore',
+    );
     const error = errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes: Buffer.from('x') } }));
-    expect(error).toMatchObject({ code: 'BUNDLE_INVALID', message: 'bundle: expected tlogEntries[0].inclusionProof in a v0.2 bundle, got none' });
+    expect(error).toMatchObject({
+      code: 'BUNDLE_INVALID',
+      message: 'bundle: expected tlogEntries[0].inclusionProof in a v0.2 bundle, got none',
+    });
   });
 
   it('rejects an inclusion proof without a checkpoint, without crashing (CPython 3.12.5)', () => {
     const bundle = readJson('sigstore-python/test/assets/integration/Python-3.12.5.tgz.sigstore');
-    const digest = { algorithm: 'sha256' as const, hex: '38dc4e2c261d49c661196066edbfb70fdb16be4a79cc8220c224dfeb5636d405' };
+    const digest = {
+      algorithm: 'sha256' as const,
+      hex: '38dc4e2c261d49c661196066edbfb70fdb16be4a79cc8220c224dfeb5636d405',
+    };
     const error = errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { digest } }));
-    expect(error).toMatchObject({ code: 'BUNDLE_INVALID', message: 'bundle: expected tlogEntries[0].inclusionProof.checkpoint, got none' });
+    expect(error).toMatchObject({
+      code: 'BUNDLE_INVALID',
+      message: 'bundle: expected tlogEntries[0].inclusionProof.checkpoint, got none',
+    });
   });
 
   it('rejects a DSSE envelope with two signatures (sigstore-go)', () => {
@@ -155,7 +186,9 @@ describe('6. bundle structure', () => {
 
   it('rejects an unknown bundle mediaType', () => {
     const error = errorOf(() =>
-      verifySigstoreBundle(conformanceBundle('bundle-unknown-version_fail'), publicGood(), { artifact: { bytes: A_TXT } }),
+      verifySigstoreBundle(conformanceBundle('bundle-unknown-version_fail'), publicGood(), {
+        artifact: { bytes: A_TXT },
+      }),
     );
     expect(error.code).toBe('BUNDLE_INVALID');
     expect(error.message).toContain('version=99.9');
@@ -170,18 +203,26 @@ describe('6. bundle structure', () => {
 
   it('ignores a forged intermediate in the chain: the path comes from the trusted root', () => {
     const bundle = readJson('sigstore-js/extracted/bundles/client-valid__v1.messageSignature.withSigningCert.json');
-    bundle.verificationMaterial.x509CertificateChain.certificates.splice(1, 9, { rawBytes: Buffer.from('junk').toString('base64') });
+    bundle.verificationMaterial.x509CertificateChain.certificates.splice(1, 9, {
+      rawBytes: Buffer.from('junk').toString('base64'),
+    });
     expect(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes: HELLO } })).not.toThrow();
   });
 
   it('rejects a leaf that expired 15 s before the integrated time (sigstore-js invalidExpiredCert)', () => {
-    const bundle = readJson('sigstore-js/extracted/bundles/client-invalid__v1.messageSignature.invalidExpiredCert.json');
-    expect(errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes: HELLO } })).code).toBe('CERTIFICATE_ERROR');
+    const bundle = readJson(
+      'sigstore-js/extracted/bundles/client-invalid__v1.messageSignature.invalidExpiredCert.json',
+    );
+    expect(errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes: HELLO } })).code).toBe(
+      'CERTIFICATE_ERROR',
+    );
   });
 
   it('rejects a bundle with no verified time (inclusion proof but no SET and no TSA)', () => {
     const bundle = readJson('sigstore-python/test/assets/bundle_v3_no_signed_time.txt.sigstore.json');
     const bytes = readFileSync(join(REALWORLD, 'sigstore-python/test/assets/bundle_v3_no_signed_time.txt'));
-    expect(errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes } })).code).toBe('TIMESTAMP_ERROR');
+    expect(errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes } })).code).toBe(
+      'TIMESTAMP_ERROR',
+    );
   });
 });

@@ -14,7 +14,7 @@ function layerOf(id: string): LegacyLayerEvidence {
 }
 
 function withBody(legacy: LegacyBundle, edit: (spec: Record<string, any>) => void): LegacyBundle {
-  const body = structuredClone(legacy.body) as LegacyBundle['body'];
+  const body = structuredClone<LegacyBundle['body']>(legacy.body);
   edit(body.spec as Record<string, any>);
   return { ...legacy, body };
 }
@@ -24,7 +24,10 @@ describe('verifyBodyBinding', () => {
   const dsse = layerOf('slsa-verifier/generator_container_slsa3/v2.0.0');
   const otherCert = layerOf('slsa-verifier/generator_container_slsa3/v2.1.0').annotations[ANNOTATION.certificate] ?? '';
 
-  it.each([['intoto 0.0.1', intoto], ['dsse 0.0.1', dsse]])('accepts the real %s layer', (_kind, layer) => {
+  it.each([
+    ['intoto 0.0.1', intoto],
+    ['dsse 0.0.1', dsse],
+  ])('accepts the real %s layer', (_kind, layer) => {
     expect(() => verifyBodyBinding(layer, toLegacyBundle(layer))).not.toThrow();
   });
 

@@ -8,7 +8,9 @@ import { trustRootFromJson } from '../../../../src/sigstore/trust.js';
 import { loadCases, readCaseLayers, readCorpusJson } from '../../../support/oci-layout.js';
 
 const cases = loadCases();
-const material = toLegacyTrustMaterial(trustRootFromJson(readCorpusJson('trusted-roots/public-good.trusted_root.json'), 'file'));
+const material = toLegacyTrustMaterial(
+  trustRootFromJson(readCorpusJson('trusted-roots/public-good.trusted_root.json'), 'file'),
+);
 
 function layerOf(id: string): LegacyLayerEvidence {
   const testCase = cases.find((c) => c.id === id);
@@ -34,25 +36,40 @@ describe('verifyWithOwnTlogCheck (intoto 0.0.1)', () => {
     const sig = Buffer.from(envelope.signatures[0]?.sig ?? '', 'base64');
     sig[sig.length - 5] = (sig[sig.length - 5] ?? 0) ^ 1;
     envelope.signatures[0] = { sig: sig.toString('base64') };
-    expect(() => verifyWithOwnTlogCheck(layer, legacy, material)).toThrow(expect.objectContaining({ code: 'SIGNATURE_ERROR' }));
+    expect(() => verifyWithOwnTlogCheck(layer, legacy, material)).toThrow(
+      expect.objectContaining({ code: 'SIGNATURE_ERROR' }),
+    );
   });
 
   it('rejects another real certificate (not valid at integratedTime, wrong key)', () => {
     const other = layerOf('slsa-verifier/generator_container_slsa3/v1.7.0');
-    const swapped = { ...layer, annotations: { ...layer.annotations, [ANNOTATION.certificate]: other.annotations[ANNOTATION.certificate] ?? '' } };
+    const swapped = {
+      ...layer,
+      annotations: { ...layer.annotations, [ANNOTATION.certificate]: other.annotations[ANNOTATION.certificate] ?? '' },
+    };
     expect(() => verifyWithOwnTlogCheck(swapped, toLegacyBundle(swapped), material)).toThrow(
       expect.objectContaining({ code: 'CERTIFICATE_ERROR' }),
     );
   });
 
   it('rejects when no CA of the root is valid at integratedTime (chain checked at that time, not now)', () => {
-    const late = { ...material, certificateAuthorities: material.certificateAuthorities.map((ca) => ({ ...ca, validFor: { start: new Date('2024-01-01'), end: ca.validFor.end } })) };
-    expect(() => verifyWithOwnTlogCheck(layer, toLegacyBundle(layer), late)).toThrow(expect.objectContaining({ code: 'CERTIFICATE_ERROR' }));
+    const late = {
+      ...material,
+      certificateAuthorities: material.certificateAuthorities.map((ca) => ({
+        ...ca,
+        validFor: { start: new Date('2024-01-01'), end: ca.validFor.end },
+      })),
+    };
+    expect(() => verifyWithOwnTlogCheck(layer, toLegacyBundle(layer), late)).toThrow(
+      expect.objectContaining({ code: 'CERTIFICATE_ERROR' }),
+    );
   });
 
   it('rejects a root without CT logs (SCT_ERROR)', () => {
     const noCt = { ...material, ctlogs: [] };
-    expect(() => verifyWithOwnTlogCheck(layer, toLegacyBundle(layer), noCt)).toThrow(expect.objectContaining({ code: 'SCT_ERROR' }));
+    expect(() => verifyWithOwnTlogCheck(layer, toLegacyBundle(layer), noCt)).toThrow(
+      expect.objectContaining({ code: 'SCT_ERROR' }),
+    );
   });
 
   it('rejects a root without the Rekor key (TLOG_ERROR)', () => {
@@ -63,6 +80,8 @@ describe('verifyWithOwnTlogCheck (intoto 0.0.1)', () => {
 
   it('refuses a kind sigstore-js handles itself', () => {
     const dsse = layerOf('slsa-verifier/generator_container_slsa3/v2.1.0');
-    expect(() => verifyWithOwnTlogCheck(dsse, toLegacyBundle(dsse), material)).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
+    expect(() => verifyWithOwnTlogCheck(dsse, toLegacyBundle(dsse), material)).toThrow(
+      expect.objectContaining({ code: 'INTERNAL' }),
+    );
   });
 });

@@ -8,8 +8,12 @@ import { trustRootFromJson } from '../../../../src/sigstore/trust.js';
 import { loadCases, readCaseLayers, readCorpusJson } from '../../../support/oci-layout.js';
 
 const cases = loadCases();
-const publicGood = toLegacyTrustMaterial(trustRootFromJson(readCorpusJson('trusted-roots/public-good.trusted_root.json'), 'file'));
-const staging = toLegacyTrustMaterial(trustRootFromJson(readCorpusJson('trusted-roots/staging.trusted_root.json'), 'file'));
+const publicGood = toLegacyTrustMaterial(
+  trustRootFromJson(readCorpusJson('trusted-roots/public-good.trusted_root.json'), 'file'),
+);
+const staging = toLegacyTrustMaterial(
+  trustRootFromJson(readCorpusJson('trusted-roots/staging.trusted_root.json'), 'file'),
+);
 
 function rekorOf(id: string): RekorBundle {
   const testCase = cases.find((c) => c.id === id);
@@ -28,7 +32,10 @@ describe('verifyLegacySET', () => {
   const v140 = rekorOf('slsa-verifier/generator_container_slsa3/v1.4.0');
   const v210 = rekorOf('slsa-verifier/generator_container_slsa3/v2.1.0');
 
-  it.each([['intoto 0.0.1', v140], ['dsse 0.0.1', v210]])('verifies the real %s SET under the public-good root', (_kind, rekor) => {
+  it.each([
+    ['intoto 0.0.1', v140],
+    ['dsse 0.0.1', v210],
+  ])('verifies the real %s SET under the public-good root', (_kind, rekor) => {
     expect(() => verifyLegacySET(rekor, publicGood.tlogs)).not.toThrow();
   });
 
@@ -39,7 +46,9 @@ describe('verifyLegacySET', () => {
     ['a flipped body bit', (r) => ({ ...r, Payload: { ...r.Payload, body: flipBit(r.Payload.body, 40) } })],
     ['an unknown logID', (r) => ({ ...r, Payload: { ...r.Payload, logID: '00'.repeat(32) } })],
   ])('rejects %s with TLOG_ERROR', (_name, mutate) => {
-    expect(() => verifyLegacySET(mutate(v140), publicGood.tlogs)).toThrow(expect.objectContaining({ code: 'TLOG_ERROR' }));
+    expect(() => verifyLegacySET(mutate(v140), publicGood.tlogs)).toThrow(
+      expect.objectContaining({ code: 'TLOG_ERROR' }),
+    );
   });
 
   it('rejects under another instance (staging) root', () => {
@@ -47,7 +56,10 @@ describe('verifyLegacySET', () => {
   });
 
   it('rejects when the log key is not valid at integratedTime', () => {
-    const late = publicGood.tlogs.map((tlog) => ({ ...tlog, validFor: { start: new Date('2030-01-01'), end: tlog.validFor.end } }));
+    const late = publicGood.tlogs.map((tlog) => ({
+      ...tlog,
+      validFor: { start: new Date('2030-01-01'), end: tlog.validFor.end },
+    }));
     expect(() => verifyLegacySET(v140, late)).toThrow(expect.objectContaining({ code: 'TLOG_ERROR' }));
   });
 

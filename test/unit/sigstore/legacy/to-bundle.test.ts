@@ -56,23 +56,44 @@ describe('toLegacyBundle', () => {
   });
 
   it('converts a .sig layer into a message signature over sha256 of the layer bytes', () => {
-    const sig: LegacyLayerEvidence = { ...dsseLayer, format: 'legacy-sig', annotations: { ...dsseLayer.annotations, [ANNOTATION.signature]: 'AAAA' } };
+    const sig: LegacyLayerEvidence = {
+      ...dsseLayer,
+      format: 'legacy-sig',
+      annotations: { ...dsseLayer.annotations, [ANNOTATION.signature]: 'AAAA' },
+    };
     const parsed = bundleFromJSON(toLegacyBundle(sig).bundle);
     expect(parsed.content.$case).toBe('messageSignature');
   });
 
   it.each([
     ['missing certificate', { [ANNOTATION.certificate]: undefined }],
-    ['two certificates', { [ANNOTATION.certificate]: `${dsseLayer.annotations[ANNOTATION.certificate]}\n${dsseLayer.annotations[ANNOTATION.certificate]}` }],
+    [
+      'two certificates',
+      {
+        [ANNOTATION.certificate]: `${dsseLayer.annotations[ANNOTATION.certificate]}\n${dsseLayer.annotations[ANNOTATION.certificate]}`,
+      },
+    ],
     ['missing Rekor bundle', { [ANNOTATION.bundle]: undefined }],
     ['Rekor bundle not JSON', { [ANNOTATION.bundle]: '{' }],
-    ['Rekor bundle without SET', { [ANNOTATION.bundle]: JSON.stringify({ Payload: JSON.parse(dsseLayer.annotations[ANNOTATION.bundle] ?? '{}').Payload }) }],
-    ['logID not hex', { [ANNOTATION.bundle]: dsseLayer.annotations[ANNOTATION.bundle]?.replace('"logID":"c0', '"logID":"zz') }],
+    [
+      'Rekor bundle without SET',
+      {
+        [ANNOTATION.bundle]: JSON.stringify({
+          Payload: JSON.parse(dsseLayer.annotations[ANNOTATION.bundle] ?? '{}').Payload,
+        }),
+      },
+    ],
+    [
+      'logID not hex',
+      { [ANNOTATION.bundle]: dsseLayer.annotations[ANNOTATION.bundle]?.replace('"logID":"c0', '"logID":"zz') },
+    ],
     ['missing signature annotation', { [ANNOTATION.signature]: undefined }],
     ['non-empty signature on .att', { [ANNOTATION.signature]: 'AAAA' }],
     ['malformed rfc3161 annotation', { [ANNOTATION.rfc3161]: '{"x":1}' }],
   ])('rejects %s with BUNDLE_INVALID', (_name, change) => {
-    expect(() => toLegacyBundle(withAnnotations(dsseLayer, change))).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID' }));
+    expect(() => toLegacyBundle(withAnnotations(dsseLayer, change))).toThrow(
+      expect.objectContaining({ code: 'BUNDLE_INVALID' }),
+    );
   });
 
   it('rejects a .att layer that is not a DSSE envelope', () => {
