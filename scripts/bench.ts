@@ -19,8 +19,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/verify-release.js');
 const PRELOAD = join(ROOT, 'scripts/bench/max-rss.cjs');
 const GNU_TIME = '/usr/bin/time';
-const CONFORMANCE = join(ROOT, '../shared/realworld/sigstore-conformance/test/assets/bundle-verify');
-const PUBLIC_GOOD = join(ROOT, '../shared/realworld/trusted-roots/public-good.trusted_root.json');
+const CONFORMANCE = join(ROOT, 'fixtures/realworld/sigstore-conformance/test/assets/bundle-verify');
+const PUBLIC_GOOD = join(ROOT, 'fixtures/realworld/trusted-roots/public-good.trusted_root.json');
 const BEACON_IDENTITY =
   'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const BEACON_ISSUER = 'https://token.actions.githubusercontent.com';

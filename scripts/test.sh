@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite on a fresh Debian machine: installs Debian's docker-registry (the real
-# OCI registry the tests start on 127.0.0.1), the npm dependencies, builds, and runs vitest.
-# Ends with the plain line "N passed, N failed" (CI reads vitest only by its exit code).
+# OCI registry the tests start on 127.0.0.1), the npm dependencies, builds, type-checks and lints the whole tree, and
+# runs vitest. Ends with the plain line "N passed, N failed" (scripts/test-summary.mjs): the type check and the lint
+# count as one check each, a test file that fails to load counts as a failure, and a skipped test counts as failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,18 +17,16 @@ fi
 npm ci --no-audit --no-fund
 npm run build
 
-results="$(mktemp)"
 set +e
+npm run --silent typecheck
+typecheck=$?
+npm run --silent lint
+lint=$?
+results="$(mktemp)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results"
-status=$?
+vitest=$?
+node scripts/test-summary.mjs "$results" typecheck=$typecheck lint=$lint
+summary=$?
 set -e
-
-node -e '
-const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-const skipped = r.numPendingTests + r.numTodoTests;
-console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
-// A skipped test proves nothing: treat it as a failure.
-if (skipped > 0) process.exit(1);
-' "$results" || status=1
 rm -f "$results"
-exit "$status"
+if [ "$vitest" -ne 0 ] || [ "$summary" -ne 0 ]; then exit 1; fi

@@ -135,11 +135,11 @@ describe('verify-bundle protocol details', () => {
   });
 });
 
-describe('the shared corpus location', () => {
-  it('resolves as ../shared/realworld beside the repository, where CI copies shared/', () => {
-    expect(corpusDir({})).toBe(resolve(repoRoot, '../shared/realworld'));
+describe('the corpus location', () => {
+  it('is fixtures/realworld inside the repository', () => {
+    expect(corpusDir({})).toBe(resolve(repoRoot, 'fixtures/realworld'));
     expect(realpathSync(join(corpusDir({}), 'cases.json'))).toBe(
-      realpathSync(resolve(repoRoot, '../shared/realworld/cases.json')),
+      realpathSync(resolve(repoRoot, 'fixtures/realworld/cases.json')),
     );
     expect(existsSync(join(repoRoot, 'package.json'))).toBe(true);
   });

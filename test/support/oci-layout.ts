@@ -4,7 +4,7 @@ import { sha256Digest, type Digest } from '../../src/model/digest.js';
 import type { EvidenceLocation, LegacyLayerEvidence } from '../../src/model/evidence.js';
 import { corpusDir } from './corpus.js';
 
-/** The real-world corpus (`../shared/realworld` from the project root); `VERIFY_RELEASE_REALWORLD` overrides it. */
+/** The real-world corpus (`fixtures/realworld`); `VERIFY_RELEASE_REALWORLD` overrides it. */
 export const REALWORLD_DIR = corpusDir();
 
 /** One row of realworld/cases.json (only the fields the tests read). */
