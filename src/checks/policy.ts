@@ -1,6 +1,8 @@
 import type { CheckResult } from '../model/check-result.js';
 import type { InTotoStatement } from '../model/evidence.js';
-import { describeError } from '../errors.js';
+import { describeError, InternalError } from '../errors.js';
+import { CHECK_TITLES, checkResult, type Check } from './check.js';
+import { describeNothingAccepted, selectAttestations } from './select.js';
 import { CUE_VERSION, type PolicyEngine, type PolicyMode, type PolicySource } from '../policy/cue.js';
 import type { PolicyViolation } from '../policy/errors.js';
 import { SLSA_PROVENANCE_TYPES } from './provenance/decode/provenance.js';
@@ -10,9 +12,9 @@ export const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
 
 type PolicyCheckId = 'provenance-policy' | 'sbom-policy';
 
-const KINDS: Record<PolicyCheckId, { title: string; kind: string; predicateTypes: readonly string[] }> = {
-  'provenance-policy': { title: 'Provenance policy', kind: 'provenance', predicateTypes: SLSA_PROVENANCE_TYPES },
-  'sbom-policy': { title: 'SBOM policy', kind: 'SBOM', predicateTypes: [CYCLONEDX_PREDICATE_TYPE] },
+const KINDS: Record<PolicyCheckId, { kind: string; predicateTypes: readonly string[] }> = {
+  'provenance-policy': { kind: 'provenance', predicateTypes: SLSA_PROVENANCE_TYPES },
+  'sbom-policy': { kind: 'SBOM', predicateTypes: [CYCLONEDX_PREDICATE_TYPE] },
 };
 
 /** One policy that one statement did not satisfy. */
@@ -45,15 +47,10 @@ export async function evaluatePolicies(
   mode: PolicyMode,
   engine: PolicyEngine,
 ): Promise<CheckResult> {
-  const { title, kind, predicateTypes } = KINDS[id];
+  const { kind, predicateTypes } = KINDS[id];
   const base = { policies: policies.map((policy) => policy.name), mode, cueVersion: CUE_VERSION };
-  const result = (status: CheckResult['status'], reason: string, evidence: Record<string, unknown>): CheckResult => ({
-    id,
-    title,
-    status,
-    reason,
-    evidence: { ...base, ...evidence },
-  });
+  const result = (status: CheckResult['status'], reason: string, evidence: Record<string, unknown>): CheckResult =>
+    checkResult(id, status, reason, { ...base, ...evidence });
   if (policies.length === 0) return result('skip', `no ${kind} policies configured`, {});
   const matching = statements.filter((statement) => predicateTypes.includes(statement.predicateType));
   if (matching.length === 0) return result('fail', `no verified ${kind} attestation to evaluate`, { statements: 0 });
@@ -80,3 +77,33 @@ export async function evaluatePolicies(
   const count = `${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}`;
   return result('pass', `${count} passed for ${matching.length} ${kind} attestation(s) (${mode} mode)`, evidence);
 }
+
+/**
+ * A policy check over the attestations it selects itself: the statements of its predicate types, signed by the
+ * expected signer and bound to the digest.
+ */
+function policyCheck(id: PolicyCheckId): Check {
+  return {
+    id,
+    title: CHECK_TITLES[id],
+    async run({ outcomes, expectations, target, policyEngine }) {
+      const provenance = id === 'provenance-policy';
+      const signer = provenance ? expectations.provenanceSigner : expectations.sbom;
+      const selection = selectAttestations(outcomes, KINDS[id].predicateTypes, signer, target.digest);
+      if (selection.accepted.length === 0) {
+        return checkResult(
+          id,
+          'fail',
+          describeNothingAccepted(provenance ? 'SLSA provenance' : 'CycloneDX SBOM', selection),
+        );
+      }
+      if (!policyEngine) throw new InternalError(`expected the policy engine to be started for ${id}`);
+      const statements = selection.accepted.flatMap((v) => (v.content.type === 'in-toto' ? [v.content.statement] : []));
+      const policies = provenance ? expectations.policies.provenance : expectations.policies.sbom;
+      return evaluatePolicies(id, statements, policies, expectations.policyMode, policyEngine);
+    },
+  };
+}
+
+export const provenancePolicyCheck = policyCheck('provenance-policy');
+export const sbomPolicyCheck = policyCheck('sbom-policy');

@@ -3,6 +3,8 @@ import type { CheckResult } from '../model/check-result.js';
 import type { VerifiedEvidence } from '../model/evidence.js';
 import { describeError, InternalError, VerificationError } from '../errors.js';
 import { CYCLONEDX_PREDICATE_TYPE } from './policy.js';
+import { CHECK_TITLES, checkResult, withHints, type Check, type CheckContext } from './check.js';
+import { describeNothingAccepted, selectAttestations } from './select.js';
 
 /** Start and end (exclusive) offsets of a JSON value inside a text. */
 export interface TextSpan {
@@ -125,7 +127,7 @@ function describeSbom(document: unknown): Record<string, unknown> {
 }
 
 function result(status: CheckResult['status'], reason: string, evidence: Record<string, unknown>): CheckResult {
-  return { id: 'sbom', title: 'SBOM attestation', status, reason, evidence };
+  return checkResult('sbom', status, reason, evidence);
 }
 
 /**
@@ -178,3 +180,21 @@ export function evaluateSbom(candidates: VerifiedEvidence[]): {
   }
   return { result: result('pass', reason, evidence), sbom: { document, raw } };
 }
+
+/** The SBOM the `sbom` check accepts in this context, with its result (the same selection the check makes). */
+export function selectSbom(context: CheckContext): ReturnType<typeof evaluateSbom> {
+  const { outcomes, expectations, target, hints } = context;
+  const selection = selectAttestations(outcomes, [CYCLONEDX_PREDICATE_TYPE], expectations.sbom, target.digest);
+  if (selection.accepted.length === 0) {
+    return {
+      result: checkResult('sbom', 'fail', withHints(describeNothingAccepted('CycloneDX SBOM', selection), hints)),
+    };
+  }
+  return evaluateSbom(selection.accepted);
+}
+
+export const sbomCheck: Check = {
+  id: 'sbom',
+  title: CHECK_TITLES.sbom,
+  run: (context) => Promise.resolve(selectSbom(context).result),
+};

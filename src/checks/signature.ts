@@ -11,9 +11,10 @@ import {
 import { describeError, VerificationError } from '../errors.js';
 import { legacyTag } from '../discover/legacy-tags.js';
 import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
+import { CHECK_TITLES, checkResult, withHints, type Check } from './check.js';
 
 export interface SignatureCheckInput {
-  outcomes: EvidenceOutcome[];
+  outcomes: readonly EvidenceOutcome[];
   policy: IdentityPolicy;
   digest: Digest;
   /** Every place discovery looked (evidence of a "nothing found" result). */
@@ -21,7 +22,7 @@ export interface SignatureCheckInput {
   /** The repositories discovery searched, for the one-line reason. */
   repositories: string[];
   /** Extra one-line hints from discovery (evidence on another digest or in an unconfigured repository). */
-  hints?: string[];
+  hints?: readonly string[];
 }
 
 /**
@@ -125,14 +126,26 @@ function describePolicy(policy: IdentityPolicy): string {
   return `${identity} (issuer ${issuer})`;
 }
 
-function withHints(reason: string, hints: string[]): string {
-  return hints.length > 0 ? `${reason}; hint: ${hints.join('; ')}` : reason;
-}
-
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function result(status: 'pass' | 'fail', reason: string, evidence: Record<string, unknown>): CheckResult {
-  return { id: 'signature', title: 'Image signature', status, reason, evidence };
+  return checkResult('signature', status, reason, evidence);
 }
+
+export const signatureCheck: Check = {
+  id: 'signature',
+  title: CHECK_TITLES.signature,
+  run: ({ outcomes, expectations, target, discovery, hints }) =>
+    Promise.resolve(
+      evaluateSignature({
+        outcomes,
+        policy: expectations.signature,
+        digest: target.digest,
+        searched: discovery.searched,
+        repositories: discovery.repositories,
+        hints,
+      }),
+    ),
+};

@@ -1,26 +1,9 @@
 import type { CheckId } from '../model/check-result.js';
-import type { IdentityPolicy } from '../model/evidence.js';
 import type { ImageReference } from '../model/reference.js';
 import type { RegistryClientOptions, RepositoryRef } from '../registry/index.js';
-import type { ProvenanceOptions } from '../checks/provenance/index.js';
-import type { PolicyMode, PolicySource } from '../policy/cue.js';
+import type { Expectations } from '../checks/check.js';
 
-/**
- * What the release must satisfy, after the profile, the command line and version binding have been combined
- * (src/pipeline/expectations.ts). Every field is decided; nothing here is optional by accident.
- */
-export interface Expectations {
-  /** Who must have signed the image (cosign verify's identity flags). */
-  signature: IdentityPolicy;
-  /** Who must have signed the SBOM attestation. */
-  sbom: IdentityPolicy;
-  /** Who must have signed provenance statements that the provenance policy evaluates. */
-  provenanceSigner: IdentityPolicy;
-  /** slsa-verifier's options, without the digest (that comes from resolution). */
-  provenance: Omit<ProvenanceOptions, 'digest'>;
-  policies: { provenance: PolicySource[]; sbom: PolicySource[] };
-  policyMode: PolicyMode;
-}
+export type { Expectations } from '../checks/check.js';
 
 /** Everything `verifyRelease` needs; the CLI builds this from its flags (src/cli/options.ts). */
 export interface VerifyReleaseOptions {

@@ -1,31 +1,17 @@
-import type { CheckId, CheckResult } from '../model/check-result.js';
-import type { Digest } from '../model/digest.js';
+import type { CheckResult } from '../model/check-result.js';
 import { formatRepository } from '../model/reference.js';
 import { RegistryClient } from '../registry/index.js';
 import { resolveRelease, type ResolvedTarget } from '../release/index.js';
 import { discoverEvidence, type DiscoveryResult } from '../discover/index.js';
 import { findHints } from '../discover/hints.js';
 import { loadTrustRoot, type TrustRoot } from '../sigstore/trust.js';
-import { evaluateSignature } from '../checks/signature.js';
-import { evaluateProvenance, isProvenanceCandidate, SLSA_PROVENANCE_TYPES } from '../checks/provenance/index.js';
-import { CYCLONEDX_PREDICATE_TYPE, evaluatePolicies } from '../checks/policy.js';
-import { evaluateSbom } from '../checks/sbom.js';
-import { startPolicyEngine, type PolicyEngine } from '../policy/cue.js';
+import { checkResult, resolvedResult, runChecks, selectSbom, type CheckContext } from '../checks/index.js';
+import type { EvidenceOutcome } from '../checks/outcome.js';
+import { startPolicyEngine } from '../policy/cue.js';
 import { buildReport, type Report, type ReportTarget } from '../report/index.js';
 import { describeError, UsageError } from '../errors.js';
-import type { EvidenceOutcome } from '../checks/outcome.js';
-import type { Expectations, VerifyReleaseOptions } from './options.js';
+import type { VerifyReleaseOptions } from './options.js';
 import { verifyAllEvidence } from './verify-evidence-all.js';
-import { describeNothingAccepted, selectAttestations } from './select.js';
-
-const TITLES: Record<CheckId, string> = {
-  resolve: 'Release resolved',
-  signature: 'Image signature',
-  provenance: 'SLSA provenance',
-  'provenance-policy': 'Provenance policy',
-  sbom: 'SBOM attestation',
-  'sbom-policy': 'SBOM policy',
-};
 
 export interface VerifyReleaseResult {
   report: Report;
@@ -33,32 +19,69 @@ export interface VerifyReleaseResult {
   sbom?: { document: unknown; raw: string };
 }
 
+/** A stage that could not complete: the report to return instead of running the checks. */
+class StageFailure extends Error {
+  constructor(readonly report: Report) {
+    super('stage failed');
+  }
+}
+
 /**
- * Resolves the release, discovers its evidence, verifies it and evaluates every selected check.
+ * Resolves the release, discovers its evidence, verifies it and evaluates every selected check:
+ * resolve → discover → verify → evaluate → report.
  * Never throws for registry or verification trouble: those become `error`/`fail` checks in the report.
  * Throws only for usage errors (bad options, unreadable policy or trusted-root files).
  */
 export async function verifyRelease(options: VerifyReleaseOptions): Promise<VerifyReleaseResult> {
-  const selected = new Set(options.checks);
-  const progress = options.onProgress ?? (() => undefined);
-  const needsPolicy = selected.has('provenance-policy') || selected.has('sbom-policy');
-  // CUE takes ~0.5 s to start: start it now so it overlaps with registry round trips.
-  const engine: PolicyEngine | undefined = needsPolicy ? startPolicyEngine() : undefined;
-  const client = new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}) });
-  const imageName = formatRepository(options.image);
-  const trustPromise = loadTrustRoot({
+  const run = startRun(options);
+  try {
+    const target = await resolve(run);
+    const trust = await run.trust; // usage errors (bad --trusted-root) propagate
+    const discovery = await discover(run, target, trust);
+    const outcomes = verify(run, discovery, trust);
+    const context = await evaluationContext(run, target, discovery, outcomes);
+    const checks = await runChecks(options.checks, context);
+    return report(target, checks, trust, context);
+  } catch (error) {
+    if (error instanceof StageFailure) return { report: error.report };
+    throw error;
+  }
+}
+
+interface Run {
+  options: VerifyReleaseOptions;
+  client: RegistryClient;
+  trust: Promise<TrustRoot>;
+  policyEngine: CheckContext['policyEngine'];
+  progress: (message: string) => void;
+}
+
+/** Starts what takes long and does not depend on the release: CUE (~1 s) and the trusted root, beside the registry. */
+function startRun(options: VerifyReleaseOptions): Run {
+  const needsPolicy = options.checks.includes('provenance-policy') || options.checks.includes('sbom-policy');
+  const trust = loadTrustRoot({
     ...(options.trustedRootPath ? { path: options.trustedRootPath } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.offlineTrust ? { offline: true } : {}),
   });
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
-  trustPromise.catch(() => undefined);
+  trust.catch(() => undefined);
+  return {
+    options,
+    client: new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}) }),
+    trust,
+    policyEngine: needsPolicy ? startPolicyEngine() : undefined,
+    progress: options.onProgress ?? (() => undefined),
+  };
+}
 
-  progress(`resolving ${imageName}`);
-  let target: ResolvedTarget;
+async function resolve(run: Run): Promise<ResolvedTarget> {
+  const { options } = run;
+  const imageName = formatRepository(options.image);
+  run.progress(`resolving ${imageName}`);
   try {
-    target = await resolveRelease({
-      client,
+    return await resolveRelease({
+      client: run.client,
       image: options.image,
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
@@ -68,129 +91,64 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
     // A tag that cannot be one, or a reference and options that disagree: the command line is wrong (exit 2).
     if (error instanceof UsageError) throw error;
     // A bad --trusted-root is a usage error whether or not the registry answered (exit 2, not 3).
-    if (options.trustedRootPath) await trustPromise;
-    const reportTarget = unresolvedTarget(imageName, options);
-    return {
-      report: failedEarly(
-        reportTarget,
-        options.checks,
-        'resolve',
-        describeError(error),
-        'release could not be resolved',
-      ),
-    };
+    if (options.trustedRootPath) await run.trust;
+    const checks = options.checks.map((id) =>
+      id === 'resolve'
+        ? checkResult(id, 'error', describeError(error))
+        : checkResult(id, 'skip', 'release could not be resolved'),
+    );
+    throw new StageFailure(buildReport(unresolvedTarget(imageName, options), checks));
   }
-  const reportTarget = toReportTarget(target);
-  const resolveResult: CheckResult = {
-    id: 'resolve',
-    title: TITLES.resolve,
-    status: 'pass',
-    reason: `${target.version ?? target.tag ?? 'digest'} is ${target.digest}`,
-    evidence: { digest: target.digest, mediaType: target.mediaType, platforms: target.platforms },
-  };
+}
 
-  const trust = await trustPromise; // usage errors (bad --trusted-root) propagate
-  const expectations = options.expectations({
-    ...(target.version !== undefined ? { version: target.version } : {}),
-    ...(target.tag !== undefined ? { tag: target.tag } : {}),
-  });
-
-  progress(`discovering signatures and attestations for ${target.digest}`);
-  let discovery: DiscoveryResult;
+async function discover(run: Run, target: ResolvedTarget, trust: TrustRoot): Promise<DiscoveryResult> {
+  run.progress(`discovering signatures and attestations for ${target.digest}`);
+  const { signature, sbom, provenance } = run.options.repositories;
   try {
-    discovery = await discoverEvidence(client, target.digest, {
+    return await discoverEvidence(run.client, target.digest, {
       image: { registry: target.registry, repository: target.repository },
-      signature: options.repositories.signature,
-      sbom: options.repositories.sbom,
-      provenance: options.repositories.provenance,
+      signature,
+      sbom,
+      provenance,
     });
   } catch (error) {
     const reason = `could not read evidence: ${describeError(error)}`;
-    return {
-      report: buildReport(reportTarget, [resolveResult, ...errorChecks(options.checks, reason)], notices(trust)),
-    };
+    const checks = run.options.checks.map((id) =>
+      id === 'resolve' ? resolvedResult(target) : checkResult(id, 'error', reason),
+    );
+    throw new StageFailure(buildReport(toReportTarget(target), checks, notices(trust)));
   }
-
-  progress(`verifying ${discovery.evidence.length} signatures and attestations`);
-  const outcomes = verifyAllEvidence(discovery.evidence, trust);
-  const hints = discovery.evidence.length === 0 ? await collectHints(client, target, options) : [];
-  const digest = target.digest;
-
-  const checks: CheckResult[] = [];
-  let sbom: VerifyReleaseResult['sbom'];
-  for (const id of options.checks) {
-    switch (id) {
-      case 'resolve':
-        checks.push(resolveResult);
-        break;
-      case 'signature':
-        checks.push(
-          evaluateSignature({
-            outcomes,
-            policy: expectations.signature,
-            digest,
-            searched: discovery.searched,
-            repositories: discovery.repositories,
-            hints,
-          }),
-        );
-        break;
-      case 'provenance':
-        checks.push(provenanceCheck(outcomes, expectations, digest, hints));
-        break;
-      case 'provenance-policy':
-        checks.push(await policyCheck('provenance-policy', outcomes, expectations, digest, engine!));
-        break;
-      case 'sbom': {
-        const selection = selectAttestations(outcomes, [CYCLONEDX_PREDICATE_TYPE], expectations.sbom, digest);
-        if (selection.accepted.length === 0) {
-          checks.push(failed('sbom', describeNothingAccepted('CycloneDX SBOM', selection), hints));
-          break;
-        }
-        const evaluated = evaluateSbom(selection.accepted);
-        checks.push(evaluated.result);
-        if (evaluated.result.status === 'pass' && evaluated.sbom) sbom = evaluated.sbom;
-        break;
-      }
-      case 'sbom-policy':
-        checks.push(await policyCheck('sbom-policy', outcomes, expectations, digest, engine!));
-        break;
-    }
-  }
-  return { report: buildReport(reportTarget, checks, notices(trust)), ...(sbom ? { sbom } : {}) };
 }
 
-function provenanceCheck(
-  outcomes: EvidenceOutcome[],
-  expectations: Expectations,
-  digest: Digest,
-  hints: string[],
-): CheckResult {
-  const candidates = outcomes.flatMap((o) => (o.verified && isProvenanceCandidate(o.verified) ? [o.verified] : []));
-  if (candidates.length === 0) {
-    const selection = selectAttestations(outcomes, SLSA_PROVENANCE_TYPES, expectations.provenanceSigner, digest);
-    return failed('provenance', describeNothingAccepted('SLSA provenance', selection), hints);
-  }
-  return evaluateProvenance(candidates, { ...expectations.provenance, digest });
+function verify(run: Run, discovery: DiscoveryResult, trust: TrustRoot): EvidenceOutcome[] {
+  run.progress(`verifying ${discovery.evidence.length} signatures and attestations`);
+  return verifyAllEvidence(discovery.evidence, trust);
 }
 
-async function policyCheck(
-  id: 'provenance-policy' | 'sbom-policy',
+/** What the checks look at; hints (extra registry reads) only when nothing at all was found. */
+async function evaluationContext(
+  run: Run,
+  target: ResolvedTarget,
+  discovery: DiscoveryResult,
   outcomes: EvidenceOutcome[],
-  expectations: Expectations,
-  digest: Digest,
-  engine: PolicyEngine,
-): Promise<CheckResult> {
-  const provenance = id === 'provenance-policy';
-  const selection = provenance
-    ? selectAttestations(outcomes, SLSA_PROVENANCE_TYPES, expectations.provenanceSigner, digest)
-    : selectAttestations(outcomes, [CYCLONEDX_PREDICATE_TYPE], expectations.sbom, digest);
-  if (selection.accepted.length === 0) {
-    return failed(id, describeNothingAccepted(provenance ? 'SLSA provenance' : 'CycloneDX SBOM', selection), []);
-  }
-  const statements = selection.accepted.flatMap((v) => (v.content.type === 'in-toto' ? [v.content.statement] : []));
-  const policies = provenance ? expectations.policies.provenance : expectations.policies.sbom;
-  return evaluatePolicies(id, statements, policies, expectations.policyMode, engine);
+): Promise<CheckContext> {
+  const hints = discovery.evidence.length === 0 ? await collectHints(run.client, target, run.options) : [];
+  const expectations = run.options.expectations({
+    ...(target.version !== undefined ? { version: target.version } : {}),
+    ...(target.tag !== undefined ? { tag: target.tag } : {}),
+  });
+  return { target, discovery, outcomes, expectations, hints, policyEngine: run.policyEngine };
+}
+
+function report(
+  target: ResolvedTarget,
+  checks: CheckResult[],
+  trust: TrustRoot,
+  context: CheckContext,
+): VerifyReleaseResult {
+  const sbomPassed = checks.some((check) => check.id === 'sbom' && check.status === 'pass');
+  const sbom = sbomPassed ? selectSbom(context).sbom : undefined;
+  return { report: buildReport(toReportTarget(target), checks, notices(trust)), ...(sbom ? { sbom } : {}) };
 }
 
 async function collectHints(
@@ -213,31 +171,6 @@ async function collectHints(
     manifest,
     searched: [image, ...signature, ...sbom, ...provenance],
   });
-}
-
-function failed(id: CheckId, reason: string, hints: string[]): CheckResult {
-  const withHints = hints.length > 0 ? `${reason}; hint: ${hints.join('; ')}` : reason;
-  return { id, title: TITLES[id], status: 'fail', reason: withHints, evidence: {} };
-}
-
-function errorChecks(ids: readonly CheckId[], reason: string): CheckResult[] {
-  return ids
-    .filter((id) => id !== 'resolve')
-    .map((id) => ({ id, title: TITLES[id], status: 'error' as const, reason, evidence: {} }));
-}
-
-function failedEarly(
-  target: ReportTarget,
-  ids: readonly CheckId[],
-  failedId: CheckId,
-  reason: string,
-  skipReason: string,
-): Report {
-  const checks: CheckResult[] = [{ id: failedId, title: TITLES[failedId], status: 'error', reason, evidence: {} }];
-  for (const id of ids) {
-    if (id !== failedId) checks.push({ id, title: TITLES[id], status: 'skip', reason: skipReason, evidence: {} });
-  }
-  return buildReport(target, checks);
 }
 
 function notices(trust: TrustRoot): string[] {

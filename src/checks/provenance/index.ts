@@ -6,15 +6,15 @@ import { SLSA_PROVENANCE_TYPES } from './decode/provenance.js';
 import { PROVENANCE_SENTINELS } from './errors.js';
 import { toGitUriAndRef } from './git-ref.js';
 import { toGoSemver } from './versioned-tag.js';
+import { CHECK_TITLES, checkResult, withHints, type Check } from '../check.js';
+import { describeNothingAccepted, selectAttestations } from '../select.js';
 
 export type { ProvenanceOptions } from './candidate.js';
 export { ProvenanceRuleError, PROVENANCE_SENTINELS, type ProvenanceSentinel } from './errors.js';
 export { SLSA_PROVENANCE_TYPES, SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1 } from './decode/provenance.js';
 
-const TITLE = 'SLSA provenance';
-
 function result(status: CheckResult['status'], reason: string, evidence: Record<string, unknown>): CheckResult {
-  return { id: 'provenance', title: TITLE, status, reason, evidence };
+  return checkResult('provenance', status, reason, evidence);
 }
 
 /** Candidates that are SLSA provenance statements (v0.2 or v1). */
@@ -81,3 +81,24 @@ export function evaluateProvenance(candidates: VerifiedEvidence[], options: Prov
   const others = errors.length > 1 ? ` (and ${errors.length - 1} other attestation(s) failed)` : '';
   return result('fail', `${errors[0]}${others}`, { attestations: provenance.length, errors });
 }
+
+/** slsa-verifier's rules over the verified provenance candidates; without any, why none was usable. */
+export const provenanceCheck: Check = {
+  id: 'provenance',
+  title: CHECK_TITLES.provenance,
+  run: ({ outcomes, expectations, target, hints }) => {
+    const candidates = outcomes.flatMap((o) => (o.verified && isProvenanceCandidate(o.verified) ? [o.verified] : []));
+    if (candidates.length === 0) {
+      const selection = selectAttestations(
+        outcomes,
+        SLSA_PROVENANCE_TYPES,
+        expectations.provenanceSigner,
+        target.digest,
+      );
+      return Promise.resolve(
+        checkResult('provenance', 'fail', withHints(describeNothingAccepted('SLSA provenance', selection), hints)),
+      );
+    }
+    return Promise.resolve(evaluateProvenance(candidates, { ...expectations.provenance, digest: target.digest }));
+  },
+};

@@ -3,12 +3,7 @@ import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
 import { verifyIdentity } from '../sigstore/identity.js';
 import { verifyStatementSubject } from '../sigstore/claims.js';
 import { describeError, VerificationError } from '../errors.js';
-import {
-  claimedPredicateType,
-  describeLocation,
-  verifiedPredicateType,
-  type EvidenceOutcome,
-} from '../checks/outcome.js';
+import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
 
 export interface Selection {
   /** Verified statements of the wanted types, signed by the wanted identity, about the digest. */
@@ -22,7 +17,7 @@ export interface Selection {
  * matched, a subject bound to the digest, then filtered by predicate type.
  */
 export function selectAttestations(
-  outcomes: EvidenceOutcome[],
+  outcomes: readonly EvidenceOutcome[],
   predicateTypes: readonly string[],
   signer: IdentityPolicy,
   digest: Digest,

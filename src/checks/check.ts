@@ -1,0 +1,69 @@
+import type { CheckId, CheckResult, CheckStatus } from '../model/check-result.js';
+import type { IdentityPolicy } from '../model/evidence.js';
+import type { ResolvedTarget } from '../release/index.js';
+import type { DiscoveryResult } from '../discover/index.js';
+import type { PolicyEngine, PolicyMode, PolicySource } from '../policy/cue.js';
+import type { ProvenanceOptions } from './provenance/index.js';
+import type { EvidenceOutcome } from './outcome.js';
+
+/**
+ * What the release must satisfy, after the profile, the command line and version binding have been combined
+ * (src/pipeline/expectations.ts). Every field is decided; nothing here is optional by accident.
+ */
+export interface Expectations {
+  /** Who must have signed the image (cosign verify's identity flags). */
+  signature: IdentityPolicy;
+  /** Who must have signed the SBOM attestation. */
+  sbom: IdentityPolicy;
+  /** Who must have signed provenance statements that the provenance policy evaluates. */
+  provenanceSigner: IdentityPolicy;
+  /** slsa-verifier's options, without the digest (that comes from resolution). */
+  provenance: Omit<ProvenanceOptions, 'digest'>;
+  policies: { provenance: PolicySource[]; sbom: PolicySource[] };
+  policyMode: PolicyMode;
+}
+
+/** Everything a check may look at: the resolved release, what discovery found and how each piece verified. */
+export interface CheckContext {
+  target: ResolvedTarget;
+  discovery: DiscoveryResult;
+  /** Every piece of discovered evidence with its Sigstore verification outcome; each check selects its own. */
+  outcomes: readonly EvidenceOutcome[];
+  expectations: Expectations;
+  /** One-line hints from discovery (evidence on another digest or in an unconfigured repository). */
+  hints: readonly string[];
+  /** The CUE engine, started by the pipeline only when a policy check is selected. */
+  policyEngine?: PolicyEngine;
+}
+
+/** One line of the verdict. Checks do no I/O: everything they need is in the context. */
+export interface Check {
+  readonly id: CheckId;
+  readonly title: string;
+  run(context: CheckContext): Promise<CheckResult>;
+}
+
+/** The title of every check, in one place. */
+export const CHECK_TITLES: Record<CheckId, string> = {
+  resolve: 'Release resolved',
+  signature: 'Image signature',
+  provenance: 'SLSA provenance',
+  'provenance-policy': 'Provenance policy',
+  sbom: 'SBOM attestation',
+  'sbom-policy': 'SBOM policy',
+};
+
+/** Builds a check result; the title always comes from {@link CHECK_TITLES}. */
+export function checkResult(
+  id: CheckId,
+  status: CheckStatus,
+  reason: string,
+  evidence: Record<string, unknown> = {},
+): CheckResult {
+  return { id, title: CHECK_TITLES[id], status, reason, evidence };
+}
+
+/** A reason followed by discovery's hints, if any. */
+export function withHints(reason: string, hints: readonly string[]): string {
+  return hints.length > 0 ? `${reason}; hint: ${hints.join('; ')}` : reason;
+}
