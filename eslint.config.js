@@ -72,7 +72,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', require: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', require: 'readonly', URL: 'readonly' },
     },
   },
   {

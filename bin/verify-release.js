@@ -1,4 +1,11 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
-
-await main(process.argv);
+// `-V` needs none of the program: answer it before loading the bundle, so it costs little more than Node's start.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '-V' || args[0] === '--cli-version')) {
+  const { readFileSync } = await import('node:fs');
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${version}\n`);
+} else {
+  const { main } = await import('../dist/bundle/cli.js');
+  await main(process.argv);
+}

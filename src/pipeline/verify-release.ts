@@ -7,7 +7,7 @@ import { findHints } from '../discover/hints.js';
 import { loadTrustRoot, type TrustRoot } from '../sigstore/trust.js';
 import { checkResult, resolvedResult, runChecks, selectSbom, type CheckContext } from '../checks/index.js';
 import type { EvidenceOutcome } from '../checks/outcome.js';
-import { startPolicyEngine } from '../policy/cue.js';
+import { startPolicyEngineThread } from '../policy/worker-engine.js';
 import { buildReport, type Report, type ReportTarget } from '../report/index.js';
 import { describeError, UsageError } from '../errors.js';
 import type { VerifyReleaseOptions } from './options.js';
@@ -56,9 +56,10 @@ interface Run {
   progress: (message: string) => void;
 }
 
-/** Starts what takes long and does not depend on the release: CUE (~1 s) and the trusted root, beside the registry. */
+/** Starts what takes long and does not depend on the release: CUE (~1 s, on its own thread) and the trusted root. */
 function startRun(options: VerifyReleaseOptions): Run {
   const needsPolicy = options.checks.includes('provenance-policy') || options.checks.includes('sbom-policy');
+  const policyEngine = needsPolicy ? startPolicyEngineThread() : undefined;
   const trust = loadTrustRoot({
     ...(options.trustedRootPath ? { path: options.trustedRootPath } : {}),
     ...(options.env ? { env: options.env } : {}),
@@ -70,7 +71,7 @@ function startRun(options: VerifyReleaseOptions): Run {
     options,
     client: new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}) }),
     trust,
-    policyEngine: needsPolicy ? startPolicyEngine() : undefined,
+    policyEngine,
     progress: options.onProgress ?? (() => undefined),
   };
 }

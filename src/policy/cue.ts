@@ -1,4 +1,4 @@
-import { init, type CueApi } from 'cue-wasm';
+import { loadCue, type CueApi } from './cue-runtime.js';
 import { PolicyError } from '../errors.js';
 import type { InTotoStatement } from '../model/evidence.js';
 import { incompletePath, toPolicyViolation, type PolicyViolation } from './errors.js';
@@ -94,7 +94,7 @@ function evaluateWith(cue: CueApi, policy: PolicySource, statement: InTotoStatem
  * returns an engine whose `evaluate` waits for it.
  */
 export function startPolicyEngine(): PolicyEngine {
-  const ready = init();
+  const ready = loadCue();
   // The failure is reported by the first evaluate(); avoid an unhandled rejection before that.
   ready.catch(() => undefined);
   const compiled = new Set<string>();

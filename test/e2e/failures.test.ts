@@ -1,15 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../src/registry/index.js';
 import { reportSchema, type Report } from '../../src/report/index.js';
 import { corpusDir } from '../support/corpus.js';
+import { runBin } from '../support/bundled-cli.js';
 import {
   jsonBytes,
   sendError,
@@ -22,7 +20,6 @@ import {
 } from '../support/fault-server.js';
 import { cli, reason, statuses, type CliRun } from './helpers.js';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const REPO = 'natrontech/gcp-mysql-backup';
 const PUBLIC_GOOD = join(corpusDir(), 'trusted-roots/public-good.trusted_root.json');
 
@@ -353,16 +350,9 @@ describe('could not complete: exit 3, one JSON report naming the cause', () => {
 });
 
 describe('the built bin without network', () => {
-  const bin = join(REPO_ROOT, 'bin/verify-release.js');
-
-  beforeAll(async () => {
-    if (isBuildStale()) await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT });
-  }, 120_000);
-
   it('`verify-release latest` against an unreachable registry ends with exit 3, one report, no stack trace', async () => {
-    const args = [bin, 'latest', '--image', `127.0.0.1:${closedPort}/${REPO}`, '--json'];
-    const result = await spawnNode(args, {
-      PATH: process.env.PATH,
+    const args = ['latest', '--image', `127.0.0.1:${closedPort}/${REPO}`, '--json'];
+    const result = await runBin(args, {
       HOME: work,
       DOCKER_CONFIG: join(work, 'docker'),
       ...offlineEnv,
@@ -375,8 +365,7 @@ describe('the built bin without network', () => {
   });
 
   it('prints a one-line reason in text mode', async () => {
-    const result = await spawnNode([bin, 'latest', '--image', `127.0.0.1:${closedPort}/${REPO}`], {
-      PATH: process.env.PATH,
+    const result = await runBin(['latest', '--image', `127.0.0.1:${closedPort}/${REPO}`], {
       HOME: work,
       DOCKER_CONFIG: join(work, 'docker'),
       ...offlineEnv,
@@ -387,34 +376,7 @@ describe('the built bin without network', () => {
   });
 
   it('a usage error from the bin is one line on stderr and exit 2', async () => {
-    const result = await spawnNode([bin, '--checks', 'nope'], { PATH: process.env.PATH, HOME: work, ...offlineEnv });
+    const result = await runBin(['--checks', 'nope'], { HOME: work, ...offlineEnv });
     expectUsageError(result, 'expected check ids from');
   });
 });
-
-/** True when dist/ is missing or any file under src/ is newer than the compiled CLI. */
-function isBuildStale(): boolean {
-  const built = join(REPO_ROOT, 'dist/cli/main.js');
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
-        entry.isDirectory() ? newest(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs,
-      ),
-    );
-  return newest(join(REPO_ROOT, 'src')) > builtAt;
-}
-
-function spawnNode(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}

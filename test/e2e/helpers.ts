@@ -1,23 +1,15 @@
-import { runCli } from '../../src/cli/main.js';
 import type { Report } from '../../src/report/index.js';
 import { reportSchema } from '../../src/report/index.js';
+import { runBin, type CliRun } from '../support/bundled-cli.js';
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun } from '../support/bundled-cli.js';
 
-/** Runs the real CLI in-process with an isolated environment (no user docker config, no TUF, no colour). */
-export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text), isTTY: false },
-    stderr: { write: (text: string) => (stderr += text), isTTY: false },
-    env: { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent', ...env },
-  });
-  return { code, stdout, stderr };
+/**
+ * Runs what users run — `bin/verify-release.js`, the bundled CLI, in its own process — with an isolated environment
+ * (no user docker config, no TUF, no colour unless `env` says otherwise).
+ */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runBin(args, { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent', ...env });
 }
 
 /** Runs the CLI with --json and parses the report against the published schema. */

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+
+/** The part of cue-wasm's API verify-release uses. */
+export interface CueApi {
+  /** Compiles CUE source and returns the evaluated value as JSON data; throws a plain string on error. */
+  parse(source: string): unknown;
+  toJSON(source: string): string;
+}
+
+// cue-wasm 1.0.0 ships CUE as a gzipped, base64-encoded WebAssembly module inside a JavaScript file, and its init()
+// inflates it with pako in JavaScript on the calling thread. This loader starts the same module the same way
+// (wasm_exec.js's Go runtime, the CueWasmAPI global the Go side fills in) but inflates with Node's native zlib and
+// refuses any module other than the pinned one: the files are those of the exact cue-wasm version in package.json.
+const INLINE_MODULE = 'cue.wasm.full.inline-41c9b744.js';
+const GO_RUNTIME = 'wasm_exec.full-4a915ab6.js';
+const WASM_SHA256 = 'fdeac1956af1a228998949dd3359bab02c70cd26dff48246b311258d688d2722';
+
+// Node's WebAssembly global, which @types/node 20 does not declare: only what this loader calls.
+declare const WebAssembly: {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object }>;
+};
+
+interface GoRuntime {
+  importObject: object;
+  run(instance: object): Promise<void>;
+}
+interface CueGlobals {
+  Go?: new () => GoRuntime;
+  CueWasmAPI?: { _toJSONImpl?: (source: string) => { error: unknown; value: string } };
+}
+
+async function inflateModule(distDir: string): Promise<Uint8Array> {
+  const text = await readFile(join(distDir, INLINE_MODULE), 'latin1');
+  const base64 = text.slice(text.indexOf('"') + 1, text.lastIndexOf('"'));
+  const wasm = await promisify(gunzip)(Buffer.from(base64, 'base64'));
+  const digest = createHash('sha256').update(wasm).digest('hex');
+  if (digest !== WASM_SHA256) {
+    throw new Error(`expected cue-wasm's WebAssembly module to have sha256 ${WASM_SHA256}, got ${digest}`);
+  }
+  return wasm;
+}
+
+let loading: Promise<CueApi> | undefined;
+
+/** Starts CUE once per thread; later calls share the same instance. */
+export function loadCue(): Promise<CueApi> {
+  loading ??= startCue();
+  return loading;
+}
+
+async function startCue(): Promise<CueApi> {
+  const distDir = dirname(createRequire(import.meta.url).resolve('cue-wasm'));
+  const wasm = inflateModule(distDir);
+  const globals = globalThis as CueGlobals;
+  await import(pathToFileURL(join(distDir, GO_RUNTIME)).href);
+  if (!globals.Go) throw new Error(`expected ${GO_RUNTIME} to define the Go runtime, got nothing`);
+  const go = new globals.Go();
+  const { instance } = await WebAssembly.instantiate(await wasm, go.importObject);
+  globals.CueWasmAPI = {};
+  void go.run(instance);
+  const toJSONImpl = globals.CueWasmAPI._toJSONImpl;
+  if (!toJSONImpl) throw new Error('expected the CUE module to register its API, got nothing');
+  const toJSON = (source: string): string => {
+    const result = toJSONImpl(source);
+    // CUE's errors are plain strings, as cue-wasm throws them; policy/cue.ts reads them as such.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    if (result.error) throw result.error;
+    return result.value;
+  };
+  return { toJSON, parse: (source) => JSON.parse(toJSON(source)) as unknown };
+}
