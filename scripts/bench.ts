@@ -18,6 +18,7 @@ import { createTestSigstore } from '../test/support/test-sigstore/index.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/verify-release.js');
 const PRELOAD = join(ROOT, 'scripts/bench/max-rss.cjs');
+const CUE_FLOOR = join(ROOT, 'scripts/bench/cue-floor.mjs');
 const GNU_TIME = '/usr/bin/time';
 const CONFORMANCE = join(ROOT, 'fixtures/realworld/sigstore-conformance/test/assets/bundle-verify');
 const PUBLIC_GOOD = join(ROOT, 'fixtures/realworld/trusted-roots/public-good.trusted_root.json');
@@ -30,13 +31,16 @@ interface Sample {
   rssKb: number;
 }
 
-/** Spawns the built CLI once; wall time is measured here, peak RSS by GNU time (or the preload when it is missing). */
-async function runCli(args: string[], work: string): Promise<Sample> {
+/**
+ * Spawns `node …nodeArgs` once; wall time is measured here, peak RSS by GNU time (or the preload when it is missing).
+ * With `verified`, the run must print a verified JSON report.
+ */
+async function runNode(nodeArgs: string[], work: string, verified: boolean): Promise<Sample> {
   const rssFile = join(work, 'max-rss');
   await rm(rssFile, { force: true });
   const [command, argv] = existsSync(GNU_TIME)
-    ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, CLI, ...args]]
-    : [process.execPath, ['--require', PRELOAD, CLI, ...args]];
+    ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs]]
+    : [process.execPath, ['--require', PRELOAD, ...nodeArgs]];
   // No user docker config, no colour: the same isolated environment the e2e tests use.
   const env = {
     PATH: process.env.PATH ?? '',
@@ -59,9 +63,9 @@ async function runCli(args: string[], work: string): Promise<Sample> {
   );
   const ms = performance.now() - start;
   // A benchmark of a failing verification measures nothing useful: refuse it.
-  if (code !== 0 || (JSON.parse(stdout) as { verified?: unknown }).verified !== true) {
+  if (code !== 0 || (verified && (JSON.parse(stdout) as { verified?: unknown }).verified !== true)) {
     throw new Error(
-      `expected exit 0 and a verified report from ${args.join(' ')}, got exit ${code}:\n${stdout}\n${stderr}`,
+      `expected exit 0${verified ? ' and a verified report' : ''} from ${nodeArgs.join(' ')}, got exit ${code}:\n${stdout}\n${stderr}`,
     );
   }
   // GNU time prefixes a status line on failure; the format's value is always the last line.
@@ -112,11 +116,25 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
-function row(label: string, samples: Sample[]): string[] {
-  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const rss = samples.map((s) => s.rssKb / 1024);
+interface Measured {
+  label: string;
+  ms: number[];
+  rssMb: number[];
+}
+
+function row(measured: Measured, nodeFloor: number, cueFloor: number): string[] {
+  const ms = [...measured.ms].sort((a, b) => a - b);
   const f = (n: number): string => n.toFixed(0);
-  return [label, f(median(ms)), f(quantile(ms, 0.9)), f(ms[0] ?? NaN), f(median(rss)), f(Math.max(...rss))];
+  const ratio = (n: number): string => `${n.toFixed(2)} ×`;
+  return [
+    measured.label,
+    f(median(ms)),
+    f(quantile(ms, 0.9)),
+    ratio(median(ms) / nodeFloor),
+    ratio(median(ms) / cueFloor),
+    f(median(measured.rssMb)),
+    f(Math.max(...measured.rssMb)),
+  ];
 }
 
 function printTable(header: string[], rows: string[][]): void {
@@ -137,8 +155,8 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`expected --runs to be a positive integer, got ${values.runs}`);
-  if (!existsSync(join(ROOT, 'dist/cli/main.js')))
-    throw new Error('expected a built CLI in dist/, got none: run npm run build');
+  if (!existsSync(join(ROOT, 'dist/bundle/cli.js')))
+    throw new Error('expected a built CLI in dist/bundle/, got none: run npm run build');
 
   const work = await mkdtemp(join(tmpdir(), 'verify-release-bench-'));
   let reg: TestRegistry | undefined;
@@ -156,19 +174,31 @@ async function main(): Promise<void> {
       '--json',
     ];
     const configs = [
-      { label: 'latest, all checks', args: base },
+      { label: 'floor: node -e 1', args: ['-e', '1'], verified: false },
+      { label: 'floor: cue-wasm init() + one parse', args: [CUE_FLOOR], verified: false },
+      { label: 'verify-release -V', args: [CLI, '-V'], verified: false },
       {
-        label: 'latest, --checks resolve,signature,provenance,sbom (no CUE)',
-        args: [...base, '--checks', 'resolve,signature,provenance,sbom'],
+        label: 'verify-release latest --checks resolve,signature,provenance,sbom (no CUE)',
+        args: [CLI, ...base, '--checks', 'resolve,signature,provenance,sbom'],
+        verified: true,
       },
+      { label: 'verify-release latest (all six checks)', args: [CLI, ...base], verified: true },
     ];
-    const rows: string[][] = [];
-    for (const { label, args } of configs) {
-      await runCli(args, work); // one unmeasured warm-up run (page cache, registry)
+    const measured: Measured[] = [];
+    for (const { label, args, verified } of configs) {
+      await runNode(args, work, verified); // one unmeasured warm-up run (page cache, registry)
       const samples: Sample[] = [];
-      for (let i = 0; i < runs; i++) samples.push(await runCli(args, work));
-      rows.push(row(label, samples));
+      for (let i = 0; i < runs; i++) samples.push(await runNode(args, work, verified));
+      measured.push({ label, ms: samples.map((s) => s.ms), rssMb: samples.map((s) => s.rssKb / 1024) });
     }
+    const [nodeFloor, cueFloor, version, noCue, full] = measured.map((m) => median(m.ms)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const fullRss = median(measured[4]?.rssMb ?? []);
 
     const names = readdirSync(CONFORMANCE, { withFileTypes: true })
       .filter((e) => e.isDirectory())
@@ -184,8 +214,20 @@ async function main(): Promise<void> {
     console.log(
       `peak RSS via ${existsSync(GNU_TIME) ? `${GNU_TIME} -f %M` : 'a --require preload reading process.resourceUsage().maxRSS'}\n`,
     );
-    printTable(['built CLI as a process', 'median ms', 'p90 ms', 'min ms', 'median RSS MiB', 'max RSS MiB'], rows);
-    console.log('');
+    printTable(
+      ['cold process', 'median ms', 'p90 ms', '× node -e 1', '× CUE floor', 'median RSS MiB', 'max RSS MiB'],
+      measured.map((m) => row(m, nodeFloor, cueFloor)),
+    );
+    const target = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+    console.log(
+      [
+        '',
+        `-V: ${(version / nodeFloor).toFixed(2)} × node -e 1 (target ≤ 2): ${target(version <= 2 * nodeFloor)}`,
+        `no CUE: ${(noCue / nodeFloor).toFixed(2)} × node -e 1 (target ≤ 3.5): ${target(noCue <= 3.5 * nodeFloor)}`,
+        `all six checks: ${(full / cueFloor).toFixed(2)} × the CUE floor (target ≤ 1.15), peak RSS ${fullRss.toFixed(0)} MiB (target ≤ 250): ${target(full <= 1.15 * cueFloor && fullRss <= 250)}`,
+        '',
+      ].join('\n'),
+    );
     const perSecond = (ms: number): string => (names.length / (ms / 1000)).toFixed(0);
     printTable(
       [`verify-bundle in-process, ${names.length} conformance cases`, 'loop ms', 'cases/s'],
