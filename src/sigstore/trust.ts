@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { DEFAULT_MIRROR_URL, initTUF } from '@sigstore/tuf';
 import { toTrustMaterial } from '@sigstore/verify';
 import { describeError, VerificationError } from '../errors.js';
 
@@ -95,13 +94,19 @@ function parseRootFile(text: string, path: string): unknown {
   return merged;
 }
 
+/**
+ * @sigstore/tuf's DEFAULT_MIRROR_URL (test/unit/sigstore/trust.test.ts checks they agree): the library itself, with
+ * tuf-js and its HTTP stack, is imported only when TUF is used, so a run with --trusted-root never loads it.
+ */
+const PUBLIC_GOOD_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
+
 /** The public-good trusted root embedded in @sigstore/tuf (its `seeds.json`); may be stale after key rotation. */
 export function embeddedTrustRoot(notice?: string): TrustRoot {
   const seeds = createRequire(import.meta.url)('@sigstore/tuf/seeds.json') as Record<
     string,
     { targets?: Record<string, string> } | undefined
   >;
-  const encoded = seeds[DEFAULT_MIRROR_URL]?.targets?.['trusted_root.json'];
+  const encoded = seeds[PUBLIC_GOOD_MIRROR]?.targets?.['trusted_root.json'];
   if (!encoded) throw rootError('expected a trusted_root.json in @sigstore/tuf/seeds.json, got none');
   const root = trustRootFromJson(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')), 'embedded');
   return notice === undefined ? root : { ...root, notice };
@@ -132,9 +137,10 @@ export async function loadTrustRoot(
   if (options.offline) return embeddedTrustRoot();
   const env = options.env ?? process.env;
   try {
+    const { initTUF } = await import('@sigstore/tuf');
     const tuf = await initTUF({
       cachePath: options.cacheDir ?? defaultCacheDir(env),
-      mirrorURL: env.TUF_MIRROR || DEFAULT_MIRROR_URL,
+      mirrorURL: env.TUF_MIRROR || PUBLIC_GOOD_MIRROR,
       timeout: options.timeoutMs ?? 5000,
       retry: false,
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTrustRoot, trustRootFromJson } from '../../../src/sigstore/trust.js';
+import { embeddedTrustRoot, loadTrustRoot, trustRootFromJson } from '../../../src/sigstore/trust.js';
 import { conformanceRootJson, readJson, REALWORLD } from './bundle/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'verify-release-trust-'));
@@ -95,5 +95,13 @@ describe('loadTrustRoot', () => {
     expect(root.notice).toMatch(
       /^TUF unreachable .*: using the trusted root embedded in @sigstore\/tuf \(may be stale\)$/,
     );
+  });
+});
+
+describe('the embedded public-good root', () => {
+  it('is found under the mirror URL that @sigstore/tuf uses', async () => {
+    const { DEFAULT_MIRROR_URL } = await import('@sigstore/tuf');
+    expect(DEFAULT_MIRROR_URL).toBe('https://tuf-repo-cdn.sigstore.dev');
+    expect(embeddedTrustRoot().source).toBe('embedded');
   });
 });
