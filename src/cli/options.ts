@@ -9,7 +9,7 @@ import { loadProfile, type ResolvedProfile } from '../profile/load.js';
 import { deriveProfile } from '../profile/derive.js';
 import { bundledProfilePath } from '../profile/bundled.js';
 import type { PolicySource } from '../policy/cue.js';
-import { checkBinding, toExpectations, type ExpectationOverrides } from '../pipeline/expectations.js';
+import { toExpectations, type ExpectationOverrides } from '../pipeline/expectations.js';
 import { verifyReleaseVersion } from '../release/index.js';
 import type { VerifyReleaseOptions } from '../pipeline/options.js';
 import { describeError, UsageError } from '../errors.js';
@@ -97,7 +97,6 @@ export async function toVerifyReleaseOptions(
     throw new UsageError(`expected a tag or sha256 digest for ${formatRepository(image)}, got "${raw.tag}"`);
   }
   const release = toReleaseProbe(version, raw.tag, image);
-  checkBinding(release, overrides);
   const expected = toExpectations(resolved, release, overrides);
   for (const policy of [expected.signature, expected.sbom, expected.provenanceSigner]) verifyPatterns(policy.identity);
 

@@ -198,11 +198,6 @@ function statedRef(overrides: ExpectationOverrides): { ref: string; because: str
   return undefined;
 }
 
-/** The binding a release will get, decided before any network work: throws UsageError when a tag needs a stated ref. */
-export function checkBinding(release: ResolvedRelease, overrides: ExpectationOverrides): void {
-  toBinding(release, overrides);
-}
-
 // `--builder-id name[@ref]`: the provenance signer is that workflow at any vX.Y.Z tag, or at the given ref; a bare
 // `vX.Y.Z` ref means `refs/tags/vX.Y.Z`, as slsa-verifier's loose builder-id match reads it.
 function builderSigner(builderId: string): string {
