@@ -28,8 +28,9 @@ export interface SignatureCheckInput {
 
 /**
  * The `signature` check: passes when at least one image signature verifies with the required identity and issuer,
- * a certificate issued to a build of the project at the bound ref, and claims the digest. Image signatures are legacy `.sig` layers and bundles whose statement is a cosign
- * sign/v1 statement — never another attestation (cosign v3 lets an SBOM attestation satisfy `cosign verify`).
+ * with a certificate issued to a build of the project at the bound ref, and claims the digest. Image signatures are
+ * legacy `.sig` layers and bundles whose statement is a cosign sign/v1 statement — never another attestation
+ * (cosign v3 lets an SBOM attestation satisfy `cosign verify`).
  */
 export function evaluateSignature(input: SignatureCheckInput): CheckResult {
   const candidates = input.outcomes.filter(isSignatureCandidate);

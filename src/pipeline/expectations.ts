@@ -16,7 +16,7 @@ const CONTAINER_GENERATOR_SIGNER = `^${RE2JS.quote('https://github.com/slsa-fram
 export interface ExpectationOverrides {
   /** Identity and issuer flags; a missing pair is filled from the profile. */
   signer?: IdentityPolicy;
-  /** Which identity flag was given (`--certificate-identity[-regexp]`), if any: it may state the ref of a non-release tag. */
+  /** Which identity flag was given (`--certificate-identity[-regexp]`): it may state a non-release tag's ref. */
   identityFlag?: 'exact' | 'regexp';
   /** `--certificate-github-workflow-repository <owner/name>`. */
   workflowRepository?: string;
