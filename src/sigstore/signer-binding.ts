@@ -71,14 +71,14 @@ export function toSanRef(san: string): string | undefined {
   return match ? match[1] : undefined;
 }
 
-/** What a certificate says about its source, for the report. */
-export function toSourceClaims(signer: SignerInfo): SourceClaims {
+/** What a certificate says about its source, for the report; a `builder`'s SAN names its own ref, not the source's. */
+export function toSourceClaims(signer: SignerInfo, builder = false): SourceClaims {
   const uri = signer.extensions[SOURCE_OID.sourceRepositoryUri];
   const legacy = signer.extensions[SOURCE_OID.githubWorkflowRepository];
   const ref =
     signer.extensions[SOURCE_OID.sourceRepositoryRef] ??
     signer.extensions[SOURCE_OID.githubWorkflowRef] ??
-    toSanRef(signer.identity);
+    (builder ? undefined : toSanRef(signer.identity));
   return { repository: uri ?? (legacy !== undefined ? `${GITHUB}${legacy}` : null), ref: ref ?? null };
 }
 

@@ -42,7 +42,7 @@ function passEvidence(candidate: VerifiedEvidence, accepted: AcceptedProvenance)
     builderId: accepted.builderId,
     sourceRepository: identity.sourceRepository,
     ref: toGitUriAndRef(provenance.triggerUri).ref,
-    certificateRef: toSourceClaims(candidate.signer).ref,
+    certificateRef: toSourceClaims(candidate.signer, true).ref,
     commit: provenance.commit ?? identity.sourceSha1,
     buildType: provenance.buildType,
     predicateType: provenance.predicateType,
