@@ -1,5 +1,5 @@
 import type { CheckId, CheckResult, CheckStatus } from '../model/check-result.js';
-import type { IdentityPolicy } from '../model/evidence.js';
+import type { SignerPolicy } from '../sigstore/signer-binding.js';
 import type { ResolvedTarget } from '../release/index.js';
 import type { DiscoveryResult } from '../discover/index.js';
 import type { PolicyEngine, PolicyMode, PolicySource } from '../policy/cue.js';
@@ -11,16 +11,20 @@ import type { EvidenceOutcome } from './outcome.js';
  * (src/pipeline/expectations.ts). Every field is decided; nothing here is optional by accident.
  */
 export interface Expectations {
-  /** Who must have signed the image (cosign verify's identity flags). */
-  signature: IdentityPolicy;
-  /** Who must have signed the SBOM attestation. */
-  sbom: IdentityPolicy;
+  /** Who must have signed the image (cosign verify's identity flags), for which project and ref. */
+  signature: SignerPolicy;
+  /** Who must have signed the SBOM attestation, for which project and ref. */
+  sbom: SignerPolicy;
   /** Who must have signed provenance statements that the provenance policy evaluates. */
-  provenanceSigner: IdentityPolicy;
-  /** slsa-verifier's options, without the digest (that comes from resolution). */
-  provenance: Omit<ProvenanceOptions, 'digest'>;
+  provenanceSigner: SignerPolicy;
+  /** slsa-verifier's options, without the digest (that comes from resolution), with the certificate ref decided. */
+  provenance: Omit<ProvenanceOptions, 'digest' | 'certificateRef'> & { certificateRef: string | null };
   policies: { provenance: PolicySource[]; sbom: PolicySource[] };
   policyMode: PolicyMode;
+  /** The project (`owner/name`) and ref every signer's certificate is bound to, and why (`null` ref: not bound). */
+  binding: { repository: string; ref: string | null; because: string };
+  /** What the report must say about the binding (e.g. that it is off). */
+  notices: string[];
 }
 
 /** Everything a check may look at: the resolved release, what discovery found and how each piece verified. */

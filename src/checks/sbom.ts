@@ -5,6 +5,7 @@ import { describeError, InternalError, VerificationError } from '../errors.js';
 import { CYCLONEDX_PREDICATE_TYPE } from './policy.js';
 import { CHECK_TITLES, checkResult, withHints, type Check, type CheckContext } from './check.js';
 import { describeNothingAccepted, selectAttestations } from './select.js';
+import { toSourceClaims } from '../sigstore/signer-binding.js';
 
 /** Start and end (exclusive) offsets of a JSON value inside a text. */
 export interface TextSpan {
@@ -166,9 +167,14 @@ export function evaluateSbom(candidates: VerifiedEvidence[]): {
   } catch (error) {
     return { result: result('error', describeError(error), { location: chosen.evidence.location }) };
   }
+  const source = toSourceClaims(chosen.signer);
   const evidence: Record<string, unknown> = {
     ...describeSbom(document),
     location: chosen.evidence.location,
+    // The signer's project and ref, which the selection bound (src/sigstore/signer-binding.ts).
+    signer: chosen.signer.identity,
+    sourceRepository: source.repository,
+    sourceRef: source.ref,
     logIndex: chosen.tlogEntries[0]?.logIndex,
     attestations: sboms.length,
   };

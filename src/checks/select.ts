@@ -1,6 +1,6 @@
 import type { Digest } from '../model/digest.js';
-import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
-import { verifyIdentity } from '../sigstore/identity.js';
+import type { VerifiedEvidence } from '../model/evidence.js';
+import { verifySigner, type SignerPolicy } from '../sigstore/signer-binding.js';
 import { verifyStatementSubject } from '../sigstore/claims.js';
 import { describeError, VerificationError } from '../errors.js';
 import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
@@ -14,12 +14,12 @@ export interface Selection {
 
 /**
  * Picks the attestations a check may use, as cosign verify-attestation does: Sigstore crypto verified, identity
- * matched, a subject bound to the digest, then filtered by predicate type.
+ * matched and bound to the project and ref, a subject bound to the digest, then filtered by predicate type.
  */
 export function selectAttestations(
   outcomes: readonly EvidenceOutcome[],
   predicateTypes: readonly string[],
-  signer: IdentityPolicy,
+  signer: SignerPolicy,
   digest: Digest,
 ): Selection {
   const accepted: VerifiedEvidence[] = [];
@@ -34,7 +34,7 @@ export function selectAttestations(
       continue;
     }
     try {
-      verifyIdentity(outcome.verified.signer, signer);
+      verifySigner(outcome.verified.signer, signer);
       if (outcome.verified.content.type === 'in-toto')
         verifyStatementSubject(outcome.verified.content.statement, digest);
       accepted.push(outcome.verified);

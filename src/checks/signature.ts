@@ -1,7 +1,7 @@
 import type { CheckResult } from '../model/check-result.js';
 import type { Digest } from '../model/digest.js';
 import type { IdentityPolicy, VerifiedEvidence } from '../model/evidence.js';
-import { verifyIdentity } from '../sigstore/identity.js';
+import { SignerMismatchError, toSourceClaims, verifySigner, type SignerPolicy } from '../sigstore/signer-binding.js';
 import {
   COSIGN_SIGN_PREDICATE_TYPE,
   isImageSignature,
@@ -15,7 +15,8 @@ import { CHECK_TITLES, checkResult, withHints, type Check } from './check.js';
 
 export interface SignatureCheckInput {
   outcomes: readonly EvidenceOutcome[];
-  policy: IdentityPolicy;
+  /** Identity as given, plus the project and ref the certificate must be bound to. */
+  policy: SignerPolicy;
   digest: Digest;
   /** Every place discovery looked (evidence of a "nothing found" result). */
   searched: string[];
@@ -26,14 +27,16 @@ export interface SignatureCheckInput {
 }
 
 /**
- * The `signature` check: passes when at least one image signature verifies with the required identity and issuer
- * and claims the digest. Image signatures are legacy `.sig` layers and bundles whose statement is a cosign
- * sign/v1 statement — never another attestation (cosign v3 lets an SBOM attestation satisfy `cosign verify`).
+ * The `signature` check: passes when at least one image signature verifies with the required identity and issuer,
+ * with a certificate issued to a build of the project at the bound ref, and claims the digest. Image signatures are
+ * legacy `.sig` layers and bundles whose statement is a cosign sign/v1 statement — never another attestation
+ * (cosign v3 lets an SBOM attestation satisfy `cosign verify`).
  */
 export function evaluateSignature(input: SignatureCheckInput): CheckResult {
   const candidates = input.outcomes.filter(isSignatureCandidate);
   const passed: VerifiedEvidence[] = [];
   const identityMismatches: VerifiedEvidence[] = [];
+  const bindingMismatches: { verified: VerifiedEvidence; reason: string }[] = [];
   const claimMismatches: string[] = [];
   const cryptoFailures: string[] = [];
 
@@ -43,11 +46,12 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
       continue;
     }
     try {
-      verifyIdentity(outcome.verified.signer, input.policy);
+      verifySigner(outcome.verified.signer, input.policy);
     } catch (error) {
       // Only a mismatch is a result; a bad policy (e.g. an invalid regexp) is the caller's error.
-      if (!(error instanceof VerificationError)) throw error;
-      identityMismatches.push(outcome.verified);
+      if (!(error instanceof SignerMismatchError)) throw error;
+      if (error.aspect === 'identity') identityMismatches.push(outcome.verified);
+      else bindingMismatches.push({ verified: outcome.verified, reason: error.message });
       continue;
     }
     try {
@@ -64,6 +68,7 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
     const first = passed[0]!;
     return result('pass', `verified ${count(passed.length, 'signature')} by ${first.signer.identity}`, {
       signatures: passed.map(describeSignature),
+      binding: describeBinding(input.policy),
     });
   }
   if (candidates.length === 0) {
@@ -76,11 +81,20 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
         : `no signatures found: looked for ${legacyTag(input.digest, 'sig')}, .att and bundle referrers in ${input.repositories.join(', ')}`;
     return result('fail', withHints(reason, hints), { searched: input.searched });
   }
+  // A signer with the right identity but for another project or ref is the more telling reason.
+  if (bindingMismatches.length > 0) {
+    const reasons = [...new Set(bindingMismatches.map((m) => m.reason))];
+    const reason = `${count(bindingMismatches.length, 'signature')} by the expected identity verified but not for this release: ${reasons.join('; ')}`;
+    return result('fail', withHints(reason, hints), {
+      mismatchedSigners: bindingMismatches.map((m) => describeSignature(m.verified)),
+      binding: describeBinding(input.policy),
+    });
+  }
   if (identityMismatches.length > 0) {
     const seen = [
       ...new Set(identityMismatches.map((v) => `${v.signer.identity} (issuer ${v.signer.issuer ?? 'none'})`)),
     ];
-    const reason = `${count(identityMismatches.length, 'signature')} verified but none matched the expected identity ${describePolicy(input.policy)}; the certificates say ${seen.join(', ')}`;
+    const reason = `${count(identityMismatches.length, 'signature')} verified but none matched the expected identity ${describePolicy(input.policy.identity)}; the certificates say ${seen.join(', ')}`;
     return result('fail', withHints(reason, hints), { mismatchedSigners: identityMismatches.map(describeSignature) });
   }
   if (claimMismatches.length > 0) {
@@ -109,15 +123,23 @@ function verifyDigestClaim(verified: VerifiedEvidence, digest: Digest): void {
 /** The facts a user wants about a signature: who, which log entry, when, where it was found and in which format. */
 function describeSignature(verified: VerifiedEvidence): Record<string, unknown> {
   const entry = verified.tlogEntries[0];
+  const source = toSourceClaims(verified.signer);
   return {
     identity: verified.signer.identity,
     issuer: verified.signer.issuer ?? null,
+    sourceRepository: source.repository,
+    sourceRef: source.ref,
     logIndex: entry?.logIndex ?? null,
     integratedTime: entry?.integratedTime !== undefined ? new Date(entry.integratedTime * 1000).toISOString() : null,
     repository: verified.evidence.location.repository,
     format: verified.evidence.format,
     extensions: verified.signer.extensions,
   };
+}
+
+/** What every accepted certificate was bound to: the project, and the ref (`null`: not bound, and why). */
+export function describeBinding(policy: SignerPolicy): Record<string, unknown> {
+  return { repository: policy.repository, ref: policy.ref };
 }
 
 function describePolicy(policy: IdentityPolicy): string {

@@ -3,18 +3,21 @@ import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { CHECK_IDS } from '../model/check-result.js';
 import type { IdentityPolicy } from '../model/evidence.js';
-import { parseImageReference, type ImageReference } from '../model/reference.js';
+import { formatRepository, parseImageReference, type ImageReference } from '../model/reference.js';
 import type { RepositoryRef } from '../registry/index.js';
 import { loadProfile, type ResolvedProfile } from '../profile/load.js';
 import { deriveProfile } from '../profile/derive.js';
 import { bundledProfilePath } from '../profile/bundled.js';
 import type { PolicySource } from '../policy/cue.js';
-import { toExpectations } from '../pipeline/expectations.js';
+import { toExpectations, type ExpectationOverrides } from '../pipeline/expectations.js';
+import { verifyReleaseVersion } from '../release/index.js';
 import type { VerifyReleaseOptions } from '../pipeline/options.js';
 import { describeError, UsageError } from '../errors.js';
 import type { RawVerifyOptions } from './program.js';
 
 const DEFAULT_PROFILE = 'natrontech-gcp-mysql-backup';
+/** The distribution tag grammar; checked here so a bad --tag is named as such before binding is decided. */
+const DOCKER_TAG = /^[\w][\w.-]{0,127}$/;
 
 /** Flag combinations zod checks before anything runs; each message names the flags. */
 const rawSchema = z
@@ -22,6 +25,10 @@ const rawSchema = z
     repo: z
       .string()
       .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected --repo <owner>/<name>')
+      .optional(),
+    certificateGithubWorkflowRepository: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected --certificate-github-workflow-repository <owner>/<name>')
       .optional(),
     certificateIdentity: z.string().min(1, 'expected a non-empty --certificate-identity').optional(),
     certificateIdentityRegexp: z.string().min(1, 'expected a non-empty --certificate-identity-regexp').optional(),
@@ -58,6 +65,7 @@ export async function toVerifyReleaseOptions(
   }
   const version = raw.version ?? positionalVersion;
   if (version !== undefined && raw.tag !== undefined) throw new UsageError('expected a version or --tag, not both');
+  if (version !== undefined) verifyReleaseVersion(version);
 
   const resolved = await resolveProfile(raw);
   const image = parseImageReference(raw.image ?? (raw.repo ? `ghcr.io/${raw.repo}` : resolved.profile.image));
@@ -66,8 +74,13 @@ export async function toVerifyReleaseOptions(
     readPolicyFiles(raw.sbomPolicy ?? []),
   ]);
   const signer = toSignerOverride(raw, resolved);
-  const overrides = {
+  const overrides: ExpectationOverrides = {
     ...(signer && { signer }),
+    ...(raw.certificateIdentity !== undefined && { identityFlag: 'exact' as const }),
+    ...(raw.certificateIdentityRegexp !== undefined && { identityFlag: 'regexp' as const }),
+    ...(raw.certificateGithubWorkflowRepository !== undefined && {
+      workflowRepository: raw.certificateGithubWorkflowRepository,
+    }),
     ...(raw.sourceUri !== undefined && { sourceUri: raw.sourceUri }),
     ...(raw.sourceTag !== undefined && { sourceTag: raw.sourceTag }),
     ...(raw.sourceVersionedTag !== undefined && { sourceVersionedTag: raw.sourceVersionedTag }),
@@ -78,10 +91,14 @@ export async function toVerifyReleaseOptions(
     policyMode: raw.policyMode,
     versionBinding: raw.versionBinding,
   };
-  // Building the expectations here checks them once up front, so a bad profile or regexp fails before any
-  // network work (verifyIdentity compiles the patterns and throws UsageError for an invalid one).
-  const expected = toExpectations(resolved, {}, overrides);
-  for (const policy of [expected.signature, expected.sbom, expected.provenanceSigner]) verifyPatterns(policy);
+  // Building the expectations here checks them once up front, so a bad profile or regexp, or a tag that is not a
+  // release and has no stated ref, fails before any network work.
+  if (raw.tag !== undefined && !DOCKER_TAG.test(raw.tag)) {
+    throw new UsageError(`expected a tag or sha256 digest for ${formatRepository(image)}, got "${raw.tag}"`);
+  }
+  const release = toReleaseProbe(version, raw.tag, image);
+  const expected = toExpectations(resolved, release, overrides);
+  for (const policy of [expected.signature, expected.sbom, expected.provenanceSigner]) verifyPatterns(policy.identity);
 
   return {
     image,
@@ -102,6 +119,19 @@ export async function toVerifyReleaseOptions(
     env,
     ...(onProgress && { onProgress }),
   };
+}
+
+// What resolution will report, as far as the command line tells: a version (`latest` stands for the release it will
+// find), a tag, or a bare digest. Only used to decide the binding before any network work.
+function toReleaseProbe(
+  version: string | undefined,
+  tag: string | undefined,
+  image: ImageReference,
+): { version?: string; tag?: string } {
+  const given = tag ?? image.tag;
+  if (given !== undefined) return { tag: given };
+  if (image.digest !== undefined) return {};
+  return { version: version === undefined || version === 'latest' ? 'v0.0.0' : version };
 }
 
 function verifyPatterns(policy: IdentityPolicy): void {

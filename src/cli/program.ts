@@ -21,6 +21,7 @@ export interface RawVerifyOptions {
   certificateIdentityRegexp?: string;
   certificateOidcIssuer?: string;
   certificateOidcIssuerRegexp?: string;
+  certificateGithubWorkflowRepository?: string;
   sourceUri?: string;
   sourceTag?: string;
   sourceBranch?: string;
@@ -90,13 +91,19 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
 
 function addVerifyOptions(command: Command): Command {
   return command
-    .option('--version <tag>', 'pin a release (same as the positional version)')
+    .option(
+      '--version <tag>',
+      'pin a release: "latest" or a release tag such as v1.2.3 (same as the positional version)',
+    )
     .option(
       '--image <ref>',
       'image repository (default ghcr.io/natrontech/gcp-mysql-backup); host[:port]/name, or name@sha256:… to verify a digest',
     )
     .option('--repo <owner/name>', 'GitHub project: image ghcr.io/<owner>/<name> and its release conventions')
-    .option('--tag <tag>', 'verify a non-release tag such as the rolling "latest"')
+    .option(
+      '--tag <tag>',
+      'verify a non-release tag such as the rolling "latest" (bound to refs/heads/main); another tag needs --source-branch, --source-tag, an identity flag or --no-version-binding',
+    )
     .option('--include-prereleases', 'let "latest" pick prereleases such as v2.0.0-rc.1')
     .option('--json', 'print the report as JSON on stdout')
     .option('--timeout <seconds>', 'per-request network timeout', parseTimeout, 30)
@@ -124,6 +131,10 @@ function addVerifyOptions(command: Command): Command {
     .option('--certificate-identity-regexp <re>', 'expected signer identity (Go RE2, unanchored like cosign)')
     .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer (exact)')
     .option('--certificate-oidc-issuer-regexp <re>', 'expected OIDC issuer (Go RE2)')
+    .option(
+      '--certificate-github-workflow-repository <owner/name>',
+      'repository every certificate must be issued to (default: the project, from --repo, --image or the profile)',
+    )
     .option('--source-uri <uri>', 'provenance source, github.com/<owner>/<repo> (default from the project)')
     .option('--source-tag <tag>', 'provenance must come from exactly this tag')
     .option('--source-versioned-tag <tag>', 'provenance tag semver match (v1 any minor, v1.1 any patch, v1.1.2 exact)')

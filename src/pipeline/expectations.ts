@@ -1,10 +1,11 @@
 import { RE2JS } from 're2js';
+import { UsageError } from '../errors.js';
 import type { IdentityPolicy } from '../model/evidence.js';
-import type { Profile } from '../profile/schema.js';
 import type { ResolvedProfile } from '../profile/load.js';
-import { bindIdentityToVersion, type ReleaseBinding } from '../profile/bind.js';
+import { toProjectRepository } from '../profile/repository.js';
 import { isReleaseTag } from '../release/index.js';
 import { GITHUB_ACTIONS_ISSUER } from '../checks/provenance/builders/index.js';
+import { toSanRef } from '../sigstore/signer-binding.js';
 import type { PolicyMode, PolicySource } from '../policy/cue.js';
 import type { Expectations } from './options.js';
 
@@ -13,7 +14,12 @@ const CONTAINER_GENERATOR_SIGNER = `^${RE2JS.quote('https://github.com/slsa-fram
 
 /** What the command line says on top of the profile; `undefined` means "not given". */
 export interface ExpectationOverrides {
+  /** Identity and issuer flags; a missing pair is filled from the profile. */
   signer?: IdentityPolicy;
+  /** Which identity flag was given (`--certificate-identity[-regexp]`): it may state a non-release tag's ref. */
+  identityFlag?: 'exact' | 'regexp';
+  /** `--certificate-github-workflow-repository <owner/name>`. */
+  workflowRepository?: string;
   sourceUri?: string;
   sourceTag?: string;
   sourceVersionedTag?: string;
@@ -25,70 +31,171 @@ export interface ExpectationOverrides {
   versionBinding: boolean;
 }
 
+/** What was resolved: the release version (a release tag), the tag, both or neither (a bare digest reference). */
+export interface ResolvedRelease {
+  version?: string;
+  tag?: string;
+}
+
 /**
- * Combines the profile, version binding and command-line overrides into the expectations for one release.
- * Binding: a release tag binds identities to `refs/tags/<version>` and provenance to that tag; the rolling
- * `latest` tag binds to `refs/heads/main`; a digest or another tag binds nothing.
+ * Combines the profile, version binding, repository binding and command-line overrides into the expectations for
+ * one release. Identities are matched as given (profile or flags); binding is a separate requirement on every
+ * signer's certificate (src/sigstore/signer-binding.ts):
+ * - repository: the project's `owner/name` (`--certificate-github-workflow-repository`, else `--source-uri`, else
+ *   the profile's source repository);
+ * - ref: `refs/tags/<version>` for a release, `refs/heads/main` for the rolling `latest` tag, the ref an explicit
+ *   `--source-tag`/`--source-branch`/`--certificate-identity` names for another tag; unbound only with
+ *   `--no-version-binding`, for a bare digest, or where an identity flag is the stated expectation (each says so in
+ *   a notice). A non-release tag with no stated expectation is a usage error.
  */
 export function toExpectations(
   resolved: ResolvedProfile,
-  release: { version?: string; tag?: string },
+  release: ResolvedRelease,
   overrides: ExpectationOverrides,
 ): Expectations {
   const { profile } = resolved;
-  const binding = overrides.versionBinding ? toBinding(release) : undefined;
-  const bound = binding !== undefined ? bindIdentityToVersion(profile, binding) : unbound(profile);
+  const profileSource = profile.identities.provenance.sourceUri;
+  const flagRepository = overrides.workflowRepository;
+  if (flagRepository !== undefined && overrides.sourceUri !== undefined) {
+    const fromUri = toProjectRepository(overrides.sourceUri);
+    if (fromUri.toLowerCase() !== flagRepository.toLowerCase()) {
+      throw new UsageError(
+        `expected --certificate-github-workflow-repository and --source-uri to name one repository, got ${flagRepository} and ${overrides.sourceUri}`,
+      );
+    }
+  }
+  const sourceUri =
+    overrides.sourceUri ?? (flagRepository !== undefined ? `github.com/${flagRepository}` : profileSource);
+  const repository = flagRepository ?? toProjectRepository(sourceUri);
+  const binding = toBinding(release, overrides);
+
   const provenanceSelectors = [overrides.sourceTag, overrides.sourceVersionedTag, overrides.sourceBranch];
   // An explicit tag/branch selector replaces the one version binding chose, as slsa-verifier takes one of them.
-  const boundRef = provenanceSelectors.some((value) => value !== undefined)
-    ? {}
-    : {
-        ...(bound.provenance.sourceTag !== undefined && { sourceTag: bound.provenance.sourceTag }),
-        ...(bound.provenance.sourceBranch !== undefined && { sourceBranch: bound.provenance.sourceBranch }),
-      };
-  const builderId = overrides.builderId ?? bound.provenance.builderId;
+  const boundSelector = provenanceSelectors.some((value) => value !== undefined) ? {} : binding.provenance;
+  const builderId = overrides.builderId ?? profile.identities.provenance.builderId;
+  const signer = (identity: IdentityPolicy) => ({ identity, repository, ref: binding.ref });
   return {
-    signature: overrides.signer ?? bound.identities.signature,
-    sbom: overrides.signer ?? bound.identities.sbom,
+    signature: signer(overrides.signer ?? profile.identities.signature),
+    sbom: signer(overrides.signer ?? profile.identities.sbom),
     provenanceSigner: {
-      issuer: GITHUB_ACTIONS_ISSUER,
-      identityRegexp: builderId !== undefined ? builderSigner(builderId) : CONTAINER_GENERATOR_SIGNER,
+      identity: {
+        issuer: GITHUB_ACTIONS_ISSUER,
+        identityRegexp: builderId !== undefined ? builderSigner(builderId) : CONTAINER_GENERATOR_SIGNER,
+      },
+      repository,
+      ref: binding.ref,
+      builder: true,
     },
     provenance: {
-      sourceUri: overrides.sourceUri ?? bound.provenance.sourceUri,
-      ...boundRef,
+      sourceUri,
+      ...boundSelector,
       ...(overrides.sourceTag !== undefined && { sourceTag: overrides.sourceTag }),
       ...(overrides.sourceVersionedTag !== undefined && { sourceVersionedTag: overrides.sourceVersionedTag }),
       ...(overrides.sourceBranch !== undefined && { sourceBranch: overrides.sourceBranch }),
       ...(builderId !== undefined && { builderId }),
+      certificateRef: binding.ref,
     },
     policies: {
       provenance: overrides.provenancePolicies ?? resolved.policies.provenance,
       sbom: overrides.sbomPolicies ?? resolved.policies.sbom,
     },
     policyMode: overrides.policyMode,
+    binding: { repository, ref: binding.ref, because: binding.because },
+    notices: binding.notice !== undefined ? [binding.notice] : [],
   };
 }
 
-function toBinding(release: { version?: string; tag?: string }): ReleaseBinding | undefined {
-  if (release.version !== undefined) return release.version;
-  if (release.tag === 'latest') return { branch: 'main' };
-  if (release.tag !== undefined && isReleaseTag(release.tag)) return release.tag;
+interface Binding {
+  ref: string | null;
+  because: string;
+  /** The provenance selector version binding implies, unless an explicit one is given. */
+  provenance: { sourceTag?: string; sourceBranch?: string };
+  notice?: string;
+}
+
+const SAFE_REF = /^[A-Za-z0-9][A-Za-z0-9._+/-]*$/;
+
+function exactRef(ref: string, what: string): string {
+  // A ref with blanks, control characters or `..` cannot be what Fulcio issued; refuse it rather than bind to it.
+  if (!SAFE_REF.test(ref) || ref.includes('..') || ref.includes('//')) {
+    throw new UsageError(`expected ${what} to be a git ref name, got ${JSON.stringify(ref)}`);
+  }
+  return ref;
+}
+
+function toBinding(release: ResolvedRelease, overrides: ExpectationOverrides): Binding {
+  const version = release.version ?? (release.tag !== undefined && isReleaseTag(release.tag) ? release.tag : undefined);
+  if (!overrides.versionBinding) {
+    const what = version !== undefined ? `refs/tags/${version}` : 'the verified tag';
+    return {
+      ref: null,
+      because: '--no-version-binding',
+      provenance: {},
+      notice: `version binding is off (--no-version-binding): the certificates' refs and the provenance's source ref were not required to be ${what}`,
+    };
+  }
+  if (version !== undefined) {
+    return {
+      ref: `refs/tags/${exactRef(version, 'the version')}`,
+      because: `release ${version}`,
+      provenance: { sourceTag: version },
+    };
+  }
+  const tag = release.tag;
+  if (tag === undefined) {
+    return {
+      ref: null,
+      because: 'a digest reference names no version',
+      provenance: {},
+      notice:
+        "a digest reference names no version: the certificates' refs were not bound (name it as <image>:<release>@sha256:… to bind them)",
+    };
+  }
+  const stated = statedRef(overrides);
+  if (stated !== undefined) {
+    return {
+      ref: stated.ref,
+      because: stated.because,
+      provenance: {},
+      notice: `tag ${JSON.stringify(tag)} is not a release: bound to ${stated.ref} (${stated.because})`,
+    };
+  }
+  if (tag === 'latest') {
+    return {
+      ref: 'refs/heads/main',
+      because: 'the rolling latest tag is built from main',
+      provenance: { sourceBranch: 'main' },
+      notice:
+        'tag "latest" is not a release: bound to refs/heads/main, the branch the rolling latest tag is built from',
+    };
+  }
+  if (overrides.identityFlag !== undefined) {
+    const flag = overrides.identityFlag === 'exact' ? '--certificate-identity' : '--certificate-identity-regexp';
+    return {
+      ref: null,
+      because: flag,
+      provenance: {},
+      notice: `tag ${JSON.stringify(tag)} is not a release: the certificates' refs were accepted as ${flag} allows (each check's evidence names the ref), not bound to a version`,
+    };
+  }
+  throw new UsageError(
+    `expected a release version or a stated ref for tag ${JSON.stringify(tag)}, which is not a release: pass --source-branch <branch>, --source-tag <tag> or an identity flag (--certificate-identity[-regexp]) saying which ref to accept, or --no-version-binding`,
+  );
+}
+
+// An explicit ref expectation for a non-release tag: --source-branch, --source-tag, or the @ref of an exact identity.
+function statedRef(overrides: ExpectationOverrides): { ref: string; because: string } | undefined {
+  if (overrides.sourceBranch !== undefined) {
+    return { ref: exactRef(`refs/heads/${overrides.sourceBranch}`, '--source-branch'), because: '--source-branch' };
+  }
+  if (overrides.sourceTag !== undefined) {
+    return { ref: exactRef(`refs/tags/${overrides.sourceTag}`, '--source-tag'), because: '--source-tag' };
+  }
+  const exact = overrides.identityFlag === 'exact' ? overrides.signer?.identity : undefined;
+  const sanRef = exact !== undefined ? toSanRef(exact) : undefined;
+  if (sanRef !== undefined)
+    return { ref: exactRef(sanRef, '--certificate-identity'), because: '--certificate-identity' };
   return undefined;
-}
-
-function unbound(profile: Profile): ReturnType<typeof bindIdentityToVersion> {
-  const { signature, sbom, provenance } = profile.identities;
-  return {
-    identities: {
-      signature: { issuer: signature.issuer, identityRegexp: signature.identityRegexp },
-      sbom: { issuer: sbom.issuer, identityRegexp: sbom.identityRegexp },
-    },
-    provenance: {
-      sourceUri: provenance.sourceUri,
-      ...(provenance.builderId !== undefined && { builderId: provenance.builderId }),
-    },
-  };
 }
 
 // `--builder-id name[@ref]`: the provenance signer is that workflow at any vX.Y.Z tag, or at the given ref; a bare

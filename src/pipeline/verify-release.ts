@@ -149,7 +149,8 @@ function report(
 ): VerifyReleaseResult {
   const sbomPassed = checks.some((check) => check.id === 'sbom' && check.status === 'pass');
   const sbom = sbomPassed ? selectSbom(context).sbom : undefined;
-  return { report: buildReport(toReportTarget(target), checks, notices(trust)), ...(sbom ? { sbom } : {}) };
+  const allNotices = [...notices(trust), ...context.expectations.notices];
+  return { report: buildReport(toReportTarget(target), checks, allNotices), ...(sbom ? { sbom } : {}) };
 }
 
 async function collectHints(

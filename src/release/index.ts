@@ -3,15 +3,27 @@ import type { Digest } from '../model/digest.js';
 import { formatRepository, type ImageReference } from '../model/reference.js';
 import type { FetchedManifest, RegistryClient, RepositoryRef } from '../registry/index.js';
 import { fetchPlatforms } from './platforms.js';
-import { findPinnedRelease, isReleaseTag, selectLatestRelease, toReleaseTags } from './release-tag.js';
+import {
+  findPinnedRelease,
+  isReleaseTag,
+  selectLatestRelease,
+  toReleaseTags,
+  verifyReleaseVersion,
+} from './release-tag.js';
 
-export { findPinnedRelease, isReleaseTag, selectLatestRelease, toReleaseTags } from './release-tag.js';
+export {
+  findPinnedRelease,
+  isReleaseTag,
+  selectLatestRelease,
+  toReleaseTags,
+  verifyReleaseVersion,
+} from './release-tag.js';
 
 /** What to resolve. Precedence: a digest in `image`, then `tag`, then a tag in `image`, then `version`. */
 export interface ResolveOptions {
   client: RegistryClient;
   image: ImageReference;
-  /** `latest` (default: the newest release tag) or a release version (`v1.2.3` or `1.2.3`). */
+  /** `latest` (default: the newest release tag) or a release version (`v1.2.3` or `1.2.3`); else UsageError. */
   version?: string;
   /** A tag to resolve as it is, release or not (e.g. the rolling `latest`). */
   tag?: string;
@@ -48,6 +60,8 @@ const NEWEST_SHOWN = 3;
 export async function resolveRelease(options: ResolveOptions): Promise<ResolvedTarget> {
   const { client, image } = options;
   const repo: RepositoryRef = { registry: image.registry, repository: image.repository };
+  // A version that is not a release would resolve a tag with no version to bind to.
+  if (options.version !== undefined) verifyReleaseVersion(options.version);
 
   if (image.digest !== undefined) {
     // The digest is the target whatever a version or tag says, so one given beside it would go unchecked; a release

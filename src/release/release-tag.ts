@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { UsageError } from '../errors.js';
 
 // Only plain release spellings count: `1.2.3`, `v1.2.3`, optionally `-prerelease`; no build metadata (`+` is not
 // allowed in docker tags anyway) and none of semver's loose forms.
@@ -32,4 +33,16 @@ export function findPinnedRelease(tags: readonly string[], version: string): str
   if (tags.includes(version)) return version;
   if (!isReleaseTag(version)) return undefined;
   return toReleaseTags(tags, true).find((tag) => semver.eq(tag, version));
+}
+
+/**
+ * A version to verify (`--version`, the positional version) must be `latest` or a release spelling (`v1.2.3`,
+ * `1.2.3`, with an optional prerelease): only those bind the certificates and the provenance to `refs/tags/<version>`.
+ * Anything else (`v1.1`, `v1`, `V1.1.2`) is a usage error that points at `--tag`.
+ */
+export function verifyReleaseVersion(version: string): void {
+  if (version === 'latest' || isReleaseTag(version)) return;
+  throw new UsageError(
+    `expected a version "latest" or a release like v1.2.3 or 1.2.3, got ${JSON.stringify(version)}; to verify a tag that is not a release, pass --tag ${JSON.stringify(version)} with the ref it must be built from (see --help)`,
+  );
 }

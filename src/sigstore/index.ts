@@ -6,6 +6,15 @@ export { embeddedTrustRoot, loadTrustRoot, trustRootFromJson, type TrustRoot } f
 export { verifySigstoreBundle, type ArtifactInput, type BundleVerification } from './bundle/index.js';
 export { toSignerInfo } from './certificate.js';
 export { verifyIdentity } from './identity.js';
+export {
+  SignerMismatchError,
+  toSourceClaims,
+  verifySigner,
+  verifySourceRef,
+  verifySourceRepository,
+  type SignerPolicy,
+  type SourceClaims,
+} from './signer-binding.js';
 export { verifyEvidence } from './verify-evidence.js';
 export { verifyLegacyLayer, LEGACY_MEDIA_TYPES } from './legacy/verify-layer.js';
 export { toLegacyBundle, LEGACY_BUNDLE_MEDIA_TYPE, type LegacyBundle } from './legacy/to-bundle.js';

@@ -36,6 +36,11 @@ export interface ReleaseSpec {
   provenanceRepo?: string;
   /** Ref the release workflow ran for (default `refs/tags/<tag>`). */
   ref?: string;
+  /**
+   * Changes to the release workflow's identity, for signature, SBOM and the provenance's caller: e.g. a fork that
+   * calls the project's release workflow as a reusable workflow (`repository` + `jobWorkflow`), or `extensions`.
+   */
+  signer?: Partial<GithubIdentity>;
   /** Ref recorded in the provenance's configSource and environment (default `ref`). */
   provenanceRef?: string;
   /** Generator ref in the provenance signer's SAN and builder id (default `refs/tags/v2.1.0`). */
@@ -81,6 +86,7 @@ export async function mintRelease(
     ref,
     sha,
     trigger: spec.trigger ?? 'push',
+    ...spec.signer,
   };
   const tamper = spec.tamper ?? {};
 
@@ -299,4 +305,14 @@ async function pushBuildxIndex(
   };
   const pushed = await pushJsonManifest(reg, repo, tag, index);
   return { digest: pushed.digest, size: pushed.size };
+}
+
+/** Points `toTag` at the manifest `fromTag` names, byte for byte (what `crane tag` does). */
+export async function retag(reg: TestRegistry, repo: string, fromTag: string, toTag: string): Promise<void> {
+  const response = await fetch(`http://${reg.host}/v2/${repo}/manifests/${fromTag}`, {
+    headers: { accept: OCI_INDEX },
+  });
+  if (response.status !== 200) throw new Error(`expected 200 for ${repo}:${fromTag}, got ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  await pushManifest(reg, repo, toTag, bytes, response.headers.get('content-type') ?? OCI_INDEX);
 }

@@ -8,6 +8,7 @@ import { provenanceError } from './errors.js';
 import { verifyCertificateSource, verifyProvenanceSource } from './source.js';
 import { verifySourceBranch, verifySourceTag, verifySourceVersionedTag } from './source-ref.js';
 import { verifySubjectDigest } from './subject.js';
+import { verifySourceRef } from '../../sigstore/signer-binding.js';
 import { toWorkflowIdentity, type WorkflowIdentity } from './workflow-identity.js';
 
 /** What `slsa-verifier verify-image` is asked to check (its flags). Undefined means "not requested". */
@@ -24,6 +25,11 @@ export interface ProvenanceOptions {
   sourceBranch?: string;
   /** Trusted builder (`name[@version]`), replacing the container allow-list. */
   builderId?: string;
+  /**
+   * Version binding (not a slsa-verifier flag): the ref the signing certificate's Source Repository Ref and legacy
+   * GitHub Workflow Ref must name (the caller's ref; the SAN names the builder's). `null` or absent: not bound.
+   */
+  certificateRef?: string | null;
 }
 
 /** A provenance attestation that passed every rule. */
@@ -44,6 +50,9 @@ export function verifyProvenanceCandidate(candidate: VerifiedEvidence, options: 
   }
   const identity = toWorkflowIdentity(candidate.signer);
   verifyCertificateSource(identity, options.sourceUri);
+  if (options.certificateRef !== undefined && options.certificateRef !== null) {
+    verifySourceRef(candidate.signer, options.certificateRef, true);
+  }
   const builder = verifyTrustedBuilder(identity, options.builderId);
   const provenance = toProvenance(candidate.content.statement, builder.rules);
   const builderId = builderIdText(builder.id);

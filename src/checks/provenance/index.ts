@@ -8,6 +8,7 @@ import { toGitUriAndRef } from './git-ref.js';
 import { toGoSemver } from './versioned-tag.js';
 import { CHECK_TITLES, checkResult, withHints, type Check } from '../check.js';
 import { describeNothingAccepted, selectAttestations } from '../select.js';
+import { toSourceClaims } from '../../sigstore/signer-binding.js';
 
 export type { ProvenanceOptions } from './candidate.js';
 export { ProvenanceRuleError, PROVENANCE_SENTINELS, type ProvenanceSentinel } from './errors.js';
@@ -41,6 +42,7 @@ function passEvidence(candidate: VerifiedEvidence, accepted: AcceptedProvenance)
     builderId: accepted.builderId,
     sourceRepository: identity.sourceRepository,
     ref: toGitUriAndRef(provenance.triggerUri).ref,
+    certificateRef: toSourceClaims(candidate.signer, true).ref,
     commit: provenance.commit ?? identity.sourceSha1,
     buildType: provenance.buildType,
     predicateType: provenance.predicateType,

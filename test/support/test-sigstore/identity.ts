@@ -27,6 +27,11 @@ export interface GithubIdentity {
    * every other extension from the caller.
    */
   jobWorkflow?: { repository: string; path: string; ref: string };
+  /**
+   * Extension values by dotted OID that replace what Fulcio would derive (`null` leaves the extension out), e.g.
+   * a Source Repository URI (`1.3.6.1.4.1.57264.1.12`) of another repository, or an old certificate without it.
+   */
+  extensions?: Record<string, string | null>;
 }
 
 /** One Fulcio extension: `raw` values are the bare bytes (deprecated `.1.1`–`.1.6`), others DER UTF8String. */
@@ -67,7 +72,8 @@ export function toFulcioExtensions(identity: GithubIdentity): FulcioExtension[] 
   const signerDigest = job ? toSourceSha({ repository: job.repository, workflowPath: job.path, ref: job.ref }) : sha;
   const raw = (n: number, value: string): FulcioExtension => ({ oid: OID(n), value, raw: true });
   const utf8 = (n: number, value: string): FulcioExtension => ({ oid: OID(n), value, raw: false });
-  return [
+  const overrides = identity.extensions ?? {};
+  const derived = [
     raw(1, issuer),
     raw(2, trigger),
     raw(3, sha),
@@ -90,4 +96,9 @@ export function toFulcioExtensions(identity: GithubIdentity): FulcioExtension[] 
     utf8(21, `${GITHUB}/${identity.repository}/actions/runs/${RUN_ID}/attempts/1`),
     utf8(22, 'public'),
   ];
+  return derived.flatMap((extension) => {
+    const override = overrides[extension.oid];
+    if (override === undefined) return [extension];
+    return override === null ? [] : [{ ...extension, value: override }];
+  });
 }

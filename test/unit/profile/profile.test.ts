@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { bindIdentityToVersion } from '../../../src/profile/bind.js';
 import { bundledPolicyDir, bundledProfilePath } from '../../../src/profile/bundled.js';
 import { deriveProfile, toProvenancePolicy } from '../../../src/profile/derive.js';
-import { loadProfile, toProfile } from '../../../src/profile/load.js';
+import { loadProfile } from '../../../src/profile/load.js';
+import { toProjectRepository } from '../../../src/profile/repository.js';
 
 const NATRONTECH = bundledProfilePath('natrontech-gcp-mysql-backup');
 const RELEASE = 'https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml';
@@ -29,7 +29,9 @@ describe('bundled natrontech profile', () => {
   it.each([
     [`${RELEASE}@refs/tags/v1.1.2`, true],
     [`${RELEASE}@refs/tags/v1.2.0-rc.1`, true],
-    [`${RELEASE}@refs/heads/main`, false],
+    // The rolling latest is built from main; which ref one release needs is version binding, not this pattern.
+    [`${RELEASE}@refs/heads/main`, true],
+    [`${RELEASE}@refs/heads/feature`, false],
     ['https://github.com/natrontech/gcp-mysql-backup/.github/workflows/other.yml@refs/tags/v1.1.2', false],
     ['https://github.com/evil/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2', false],
   ])('signature identity %s → %s', async (san, expected) => {
@@ -145,55 +147,15 @@ describe('deriveProfile', () => {
   });
 });
 
-describe('bindIdentityToVersion', () => {
-  const profile = toProfile(
-    {
-      name: 'x',
-      image: 'ghcr.io/natrontech/gcp-mysql-backup',
-      repositories: { signature: [], sbom: [], provenance: [] },
-      identities: {
-        signature: {
-          issuer: 'https://token.actions.githubusercontent.com',
-          identityRegexp: `^${RELEASE}@refs/tags/v[0-9]+.[0-9]+.[0-9]+$`,
-        },
-        sbom: {
-          issuer: 'https://token.actions.githubusercontent.com',
-          identityRegexp: `^${RELEASE}@refs/tags/v[0-9]+.[0-9]+.[0-9]+$`,
-        },
-        provenance: {
-          sourceUri: 'github.com/natrontech/gcp-mysql-backup',
-          builderId: 'https://github.com/x/y/.github/workflows/z.yml',
-        },
-      },
-      policies: { provenance: [], sbom: [] },
-    },
-    'test',
-  );
-
-  it('pins a version tag exactly', () => {
-    const bound = bindIdentityToVersion(profile, 'v1.1.2');
-    expect(bound.provenance).toEqual({
-      sourceUri: 'github.com/natrontech/gcp-mysql-backup',
-      builderId: 'https://github.com/x/y/.github/workflows/z.yml',
-      sourceTag: 'v1.1.2',
-    });
-    const regexp = bound.identities.signature.identityRegexp ?? '';
-    expect(regexp).toBe(`^${RELEASE}@refs/tags/v1\\.1\\.2$`);
-    expect(matches(regexp, `${RELEASE}@refs/tags/v1.1.2`)).toBe(true);
-    expect(matches(regexp, `${RELEASE}@refs/tags/v1x1x2`)).toBe(false);
-    expect(matches(regexp, `${RELEASE}@refs/tags/v1.1.23`)).toBe(false);
-    expect(bound.identities.sbom.issuer).toBe('https://token.actions.githubusercontent.com');
+describe('toProjectRepository', () => {
+  it.each([
+    ['github.com/natrontech/gcp-mysql-backup', 'natrontech/gcp-mysql-backup'],
+    ['git+https://github.com/o/r', 'o/r'],
+  ])('%s names %s', (uri, repository) => {
+    expect(toProjectRepository(uri)).toBe(repository);
   });
 
-  it('pins the main branch for latest', () => {
-    const bound = bindIdentityToVersion(profile, { branch: 'main' });
-    expect(bound.provenance.sourceBranch).toBe('main');
-    expect(bound.provenance.sourceTag).toBeUndefined();
-    expect(matches(bound.identities.sbom.identityRegexp ?? '', `${RELEASE}@refs/heads/main`)).toBe(true);
-    expect(matches(bound.identities.sbom.identityRegexp ?? '', `${RELEASE}@refs/tags/v1.1.2`)).toBe(false);
-  });
-
-  it.each(['', 'v1 .2', '../x', 'latest\n'])('rejects the version %j', (version) => {
-    expect(() => bindIdentityToVersion(profile, version)).toThrow(UsageError);
+  it.each(['https://github.com/o/r', 'gitlab.com/o/r', 'github.com/o', 'github.com/o/r/x'])('refuses %s', (uri) => {
+    expect(() => toProjectRepository(uri)).toThrow(UsageError);
   });
 });

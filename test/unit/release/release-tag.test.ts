@@ -4,7 +4,9 @@ import {
   isReleaseTag,
   selectLatestRelease,
   toReleaseTags,
+  verifyReleaseVersion,
 } from '../../../src/release/release-tag.js';
+import { UsageError } from '../../../src/errors.js';
 
 const TAGS = ['v0.9.0', 'v1.10.0', 'v1.2.0', 'v2.0.0-rc.1', 'latest', `sha256-${'a'.repeat(64)}.sig`, 'main', '1.9.9'];
 
@@ -61,5 +63,16 @@ describe('findPinnedRelease', () => {
     ['nightly', undefined],
   ])('%s → %s', (version, expected) => {
     expect(findPinnedRelease(TAGS, version)).toBe(expected);
+  });
+});
+
+describe('verifyReleaseVersion', () => {
+  it.each(['latest', 'v1.2.3', '1.2.3', 'v2.0.0-rc.1'])('accepts %s', (version) => {
+    expect(() => verifyReleaseVersion(version)).not.toThrow();
+  });
+
+  it.each(['v1.1', 'v1', 'V1.1.2', 'main', '', 'v1.2.3+build'])('refuses %j, pointing at --tag', (version) => {
+    expect(() => verifyReleaseVersion(version)).toThrow(UsageError);
+    expect(() => verifyReleaseVersion(version)).toThrow(/--tag/);
   });
 });
