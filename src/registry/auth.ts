@@ -2,18 +2,43 @@ import { RegistryError } from '../errors.js';
 import { fetchBearerToken, toBasicAuthorization } from './bearer.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import type { CredentialResolver } from './credentials.js';
+import { isRegistryHost } from './endpoint.js';
+import { oneLine } from './errors.js';
 import { discardBody, type RegistryFetch, type RegistryRequest } from './transport.js';
 
+export interface AuthOptions {
+  resolveCredentials: CredentialResolver;
+  /** Carries token requests to the realm (redirects, retry, timeout); never through this layer. */
+  tokenFetch: RegistryFetch;
+}
+
 /**
- * The auth layer: sends each request with the Authorization cached for its registry and repository scope; on a 401 it
- * reads the challenge (Basic or Bearer), obtains a fresh Authorization once and repeats the request. One bearer token
- * per `repository:<name>:pull` scope, cached for the run; an expired one is replaced on its first 401.
+ * The auth layer, one HTTP hop at a time (the redirect layer sits above it, as net/http's client sits above
+ * go-containerregistry's bearer transport): a request to the registry's own API host is sent with the Authorization
+ * cached for its repository scope; on a 401 from that host it reads the challenge (Basic or Bearer), obtains a fresh
+ * Authorization once and repeats the request. One bearer token per `repository:<name>:pull` scope, cached for the run.
  *
- * @param next the layer below (redirects, retry, timeout); token requests go through it too.
+ * Any other host (a CDN a blob redirected to) gets no Authorization, and its challenges are not answered: the
+ * registry's credentials would go to a realm that host chose. Such a 401 fails with AUTH.
+ *
+ * @param next the layer below (retry, timeout).
  */
-export function withAuth(next: RegistryFetch, resolveCredentials: CredentialResolver): RegistryFetch {
+export function withAuth(next: RegistryFetch, options: AuthOptions): RegistryFetch {
   const authorizations = new Map<string, string>();
   return async (request) => {
+    if (!isRegistryHost(request.url, request.registry)) {
+      const response = await next(withoutAuthorization(request));
+      if (response.status === 401 && pickChallenge(response.headers.get('www-authenticate')) !== undefined) {
+        const realm = realmHost(response.headers.get('www-authenticate'));
+        await discardBody(response);
+        throw new RegistryError(
+          'AUTH',
+          `expected ${request.what} from ${request.url.host} without credentials, got HTTP 401 asking to authenticate${realm ? ` at ${realm}` : ''}; credentials for ${request.registry} are sent to ${request.registry} only`,
+          { status: 401 },
+        );
+      }
+      return response;
+    }
     const scope = request.repository !== undefined ? `repository:${request.repository}:pull` : undefined;
     const key = `${request.registry} ${scope ?? ''}`;
     const cached = authorizations.get(key);
@@ -23,20 +48,19 @@ export function withAuth(next: RegistryFetch, resolveCredentials: CredentialReso
     const challenge = pickChallenge(first.headers.get('www-authenticate'));
     if (challenge === undefined) return first;
     await discardBody(first);
-    const authorization = await authorize(next, request, challenge, scope, resolveCredentials);
+    const authorization = await authorize(options, request, challenge, scope);
     authorizations.set(key, authorization);
     return next(withAuthorization(request, authorization));
   };
 }
 
 async function authorize(
-  next: RegistryFetch,
+  options: AuthOptions,
   request: RegistryRequest,
   challenge: Challenge,
   scope: string | undefined,
-  resolveCredentials: CredentialResolver,
 ): Promise<string> {
-  const credentials = await resolveCredentials(request.registry);
+  const credentials = await options.resolveCredentials(request.registry);
   if (challenge.scheme === 'basic') {
     if (credentials === undefined || !('password' in credentials)) {
       throw new RegistryError(
@@ -49,11 +73,12 @@ async function authorize(
     }
     return toBasicAuthorization(credentials);
   }
-  const token = await fetchBearerToken(next, {
+  const token = await fetchBearerToken(options.tokenFetch, {
     challenge,
     scope: scope ?? challenge.params.scope,
     registry: request.registry,
     credentials,
+    // A realm may be plain HTTP only when the registry itself is (loopback or --insecure-registry).
     allowHttpRealm: request.url.protocol === 'http:',
   });
   return `Bearer ${token}`;
@@ -66,7 +91,24 @@ function pickChallenge(header: string | null): Challenge | undefined {
   return challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
 }
 
+function realmHost(header: string | null): string | undefined {
+  const realm = pickChallenge(header)?.params.realm;
+  if (realm === undefined) return undefined;
+  try {
+    return new URL(realm).host;
+  } catch {
+    return oneLine(realm, 100);
+  }
+}
+
 function withAuthorization(request: RegistryRequest, authorization: string | undefined): RegistryRequest {
   if (authorization === undefined) return request;
   return { ...request, headers: { ...request.headers, authorization } };
+}
+
+function withoutAuthorization(request: RegistryRequest): RegistryRequest {
+  if (request.headers?.authorization === undefined) return request;
+  const headers = { ...request.headers };
+  delete headers.authorization;
+  return { ...request, headers };
 }

@@ -50,7 +50,12 @@ export class RegistryClient {
     const insecure = options.insecureRegistries ?? [];
     const base = createBaseFetch({ fetch: options.fetch ?? globalThis.fetch, timeoutMs: options.timeoutMs ?? 30_000 });
     const retrying = withRetry(base, { retries: options.retries ?? 3, sleep: options.sleep ?? defaultSleep });
-    const transport = withAuth(withRedirects(retrying), createCredentialResolver(options.env ?? process.env));
+    // auth sits below redirects: each hop is authorised on its own, so only the registry's host sees credentials.
+    const authorised = withAuth(retrying, {
+      resolveCredentials: createCredentialResolver(options.env ?? process.env),
+      tokenFetch: withRedirects(retrying),
+    });
+    const transport = withRedirects(authorised);
     this.#context = {
       fetch: transport,
       urlFor: (repo, path) => toRepositoryUrl(toRegistryBaseUrl(repo.registry, insecure), repo, path),

@@ -25,9 +25,23 @@ const API_HOSTS: Record<string, string> = {
  * The API base URL of a registry: plain HTTP for loopback registries and for hosts listed as insecure, HTTPS otherwise.
  */
 export function toRegistryBaseUrl(registry: string, insecureRegistries: readonly string[]): URL {
-  const host = API_HOSTS[registry] ?? registry;
+  const host = toApiHost(registry);
   const plain = isLoopbackRegistry(registry) || insecureRegistries.includes(registry);
   return new URL(`${plain ? 'http' : 'https'}://${host}/`);
+}
+
+/** The host[:port] that serves a registry's API: the only host its credentials and challenges are accepted from. */
+export function toApiHost(registry: string): string {
+  return API_HOSTS[registry] ?? registry;
+}
+
+/** Whether `url` is on the registry's own API host (default ports normalised by URL). */
+export function isRegistryHost(url: URL, registry: string): boolean {
+  try {
+    return new URL(`${url.protocol}//${toApiHost(registry)}/`).host === url.host;
+  } catch {
+    return false;
+  }
 }
 
 /** `/v2/<name>/<path>` on the registry's API host. */

@@ -6,8 +6,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Follows redirects by hand (at most 5) so that credentials stay with the registry: ghcr.io and Docker Hub send blob
- * downloads to a CDN, and the registry's `Authorization` must never reach that other host. A redirect from HTTPS to
- * plain HTTP is refused.
+ * downloads to a CDN, and the registry's `Authorization` must never reach that other host (the auth layer below adds
+ * it per hop, for the registry's host only). A redirect from HTTPS to plain HTTP is refused, and so is a 307/308 that
+ * would carry a request body (a token request's refresh token) to another host.
  */
 export function withRedirects(next: RegistryFetch): RegistryFetch {
   return async (request) => {
@@ -37,10 +38,19 @@ export function withRedirects(next: RegistryFetch): RegistryFetch {
       }
       const target = toTarget(location, current.url, request.what);
       const headers = { ...current.headers };
-      if (target.host !== current.url.host) delete headers.authorization;
+      const crossHost = target.host !== current.url.host;
+      if (crossHost) delete headers.authorization;
       // 303 (and 301/302 for POST, as browsers do) continue as GET without a body.
       const asGet =
         response.status === 303 || ((response.status === 301 || response.status === 302) && current.method === 'POST');
+      // 307/308 would repeat the body, which for a token request holds a refresh token: never to another host.
+      if (crossHost && !asGet && current.body !== undefined) {
+        throw new RegistryError(
+          'AUTH',
+          `expected ${request.what} to be answered by ${current.url.host}, got HTTP ${response.status} to ${target.host}; a request body is never re-sent to another host`,
+          { status: response.status },
+        );
+      }
       current = {
         ...current,
         url: target,

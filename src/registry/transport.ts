@@ -1,7 +1,7 @@
 /**
  * The shape every layer of the registry transport shares (like go-containerregistry's `http.RoundTripper` stack):
  * a function from one request to one response. Layers wrap the next one and add a single concern each:
- * auth → redirects → retry → timeout/network errors (see client.ts for the composition).
+ * redirects → auth (per hop) → retry → timeout/network errors (see client.ts for the composition).
  */
 
 /** One HTTP request to a registry (or a host it redirected to). */
@@ -11,7 +11,7 @@ export interface RegistryRequest {
   headers?: Record<string, string>;
   /** Form body, for the OAuth2 refresh-token grant only. */
   body?: string;
-  /** The registry host[:port] the request is about; Authorization is only ever sent to this host. */
+  /** The registry host[:port] the request is about; Authorization is only ever sent to its API host. */
   registry: string;
   /** The repository the request reads, for a `repository:<name>:pull` token scope. */
   repository?: string;

@@ -278,6 +278,58 @@ describe('auth and redirects', () => {
     expect(cdn.requests[0]!.headers.authorization).toBeUndefined();
   });
 
+  it("never answers a redirect target's own challenge with the registry's credentials", async () => {
+    const realm = await serve((_req, res) => sendJson(res, 200, { token: 'stolen' }));
+    const cdn = await serve((_req, res) =>
+      sendError(res, 401, 'UNAUTHORIZED', 'log in', {
+        'www-authenticate': `Bearer realm="http://${realm.host}/token",service="cdn"`,
+      }),
+    );
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization === undefined)
+        return sendError(res, 401, 'UNAUTHORIZED', 'auth required', { 'www-authenticate': 'Basic realm="test"' });
+      res.writeHead(307, { location: `http://${cdn.host}/blobs/${BLOB_DIGEST}` }).end();
+    });
+    await writeFile(
+      join(dockerConfigDir, 'config.json'),
+      JSON.stringify({ auths: { [registry.host]: { username: 'u', password: 'secret' } } }),
+    );
+    const { client } = clientFor({ env: { DOCKER_CONFIG: dockerConfigDir } });
+
+    const error = await failure(client.getBlob({ registry: registry.host, repository: REPO }, { digest: BLOB_DIGEST }));
+
+    expect(error.code).toBe('AUTH');
+    expect(error.message).toBe(
+      `expected blob ${registry.host}/${REPO}@${BLOB_DIGEST} from ${cdn.host} without credentials, got HTTP 401 asking to authenticate at ${realm.host}; credentials for ${registry.host} are sent to ${registry.host} only`,
+    );
+    expect(realm.requests).toEqual([]);
+    expect(cdn.requests.map((r) => r.headers.authorization)).toEqual([undefined]);
+  });
+
+  it('refuses a token realm that redirects a refresh-token POST to another host', async () => {
+    const elsewhere = await serve((_req, res) => sendJson(res, 200, { token: 'stolen' }));
+    const realm = await serve((_req, res) => res.writeHead(307, { location: `http://${elsewhere.host}/token` }).end());
+    const registry = await serve((_req, res) =>
+      sendError(res, 401, 'UNAUTHORIZED', 'auth required', {
+        'www-authenticate': `Bearer realm="http://${realm.host}/token",service="test"`,
+      }),
+    );
+    await writeFile(
+      join(dockerConfigDir, 'config.json'),
+      JSON.stringify({ auths: { [registry.host]: { identitytoken: 'refresh-secret' } } }),
+    );
+    const { client } = clientFor({ env: { DOCKER_CONFIG: dockerConfigDir } });
+
+    const error = await failure(client.getManifest({ registry: registry.host, repository: REPO }, 'v1'));
+
+    expect(error.code).toBe('AUTH');
+    expect(error.message).toBe(
+      `expected a token for repository:${REPO}:pull from ${realm.host} to be answered by ${realm.host}, got HTTP 307 to ${elsewhere.host}; a request body is never re-sent to another host`,
+    );
+    expect(realm.requests.map((r) => r.method)).toEqual(['POST']);
+    expect(elsewhere.requests).toEqual([]);
+  });
+
   it('fails with AUTH when Basic auth is required and no credentials exist', async () => {
     const server = await serve((_req, res) =>
       sendError(res, 401, 'UNAUTHORIZED', 'auth required', { 'www-authenticate': 'Basic realm="test"' }),

@@ -44,7 +44,7 @@ const anonymous = async (): Promise<Credentials | undefined> => undefined;
 describe('withAuth', () => {
   it('gets one token per repository scope and reuses it', async () => {
     const next = fakeRegistry();
-    const fetch = withAuth(next, anonymous);
+    const fetch = withAuth(next, { resolveCredentials: anonymous, tokenFetch: next });
     for (const repo of ['a/app', 'a/app', 'a/sigs', 'a/app']) expect((await fetch(request(repo))).status).toBe(200);
     expect(next.seen.filter((r) => r.url.startsWith('https://auth.example')).map((r) => r.url)).toEqual([
       'https://auth.example/token?service=registry.example&scope=repository%3Aa%2Fapp%3Apull',
@@ -55,14 +55,18 @@ describe('withAuth', () => {
 
   it('sends Basic credentials to the realm, and refresh tokens as an OAuth2 POST', async () => {
     const next = fakeRegistry();
-    await withAuth(next, async () => ({ username: 'u', password: 'p' }))(request('a/app'));
+    await withAuth(next, { resolveCredentials: async () => ({ username: 'u', password: 'p' }), tokenFetch: next })(
+      request('a/app'),
+    );
     expect(next.seen[1]).toMatchObject({
       method: 'GET',
       authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
     });
 
     const oauth = fakeRegistry();
-    await withAuth(oauth, async () => ({ identityToken: 'refresh-1' }))(request('a/app'));
+    await withAuth(oauth, { resolveCredentials: async () => ({ identityToken: 'refresh-1' }), tokenFetch: oauth })(
+      request('a/app'),
+    );
     expect(oauth.seen[1]).toMatchObject({ method: 'POST', url: 'https://auth.example/token' });
     expect(Object.fromEntries(new URLSearchParams(oauth.seen[1]!.body))).toEqual({
       grant_type: 'refresh_token',
@@ -85,9 +89,10 @@ describe('withAuth', () => {
     ],
   ])('refuses an unsafe realm: %s', async (challenge, message) => {
     const next = fakeRegistry(challenge);
-    const error = await withAuth(next, async () => ({ username: 'u', password: 'secret' }))(request('a/app')).catch(
-      (e: unknown) => e,
-    );
+    const error = await withAuth(next, {
+      resolveCredentials: async () => ({ username: 'u', password: 'secret' }),
+      tokenFetch: next,
+    })(request('a/app')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error).toMatchObject({ code: 'AUTH', message });
     expect(next.seen).toHaveLength(1);
@@ -95,6 +100,8 @@ describe('withAuth', () => {
 
   it('returns a 401 without a usable challenge as it is, for the caller to report', async () => {
     const next = fakeRegistry('Negotiate');
-    expect((await withAuth(next, anonymous)(request('a/app'))).status).toBe(401);
+    expect((await withAuth(next, { resolveCredentials: anonymous, tokenFetch: next })(request('a/app'))).status).toBe(
+      401,
+    );
   });
 });
