@@ -109,9 +109,10 @@ export async function toVerifyReleaseOptions(
     repositories: toRepositories(raw, resolved, env),
     expectations: (release) => toExpectations(resolved, release, overrides),
     ...(raw.trustedRoot !== undefined && { trustedRootPath: raw.trustedRoot }),
+    // The whole run (cosign's --timeout); timers take whole milliseconds only.
+    timeoutMs: Math.ceil((raw.timeout ?? 300) * 1000),
     registry: {
-      // AbortSignal.timeout accepts whole milliseconds only.
-      timeoutMs: Math.ceil((raw.timeout ?? 30) * 1000),
+      timeoutMs: Math.ceil((raw.requestTimeout ?? 30) * 1000),
       insecureRegistries: raw.insecureRegistry ?? [],
       ...(raw.maxBlobSize !== undefined && { maxBlobBytes: raw.maxBlobSize }),
       env,

@@ -12,6 +12,7 @@ export interface RawVerifyOptions {
   includePrereleases?: boolean;
   json?: boolean;
   timeout?: number;
+  requestTimeout?: number;
   insecureRegistry?: string[];
   signatureRepository?: string[];
   provenanceRepository?: string[];
@@ -106,7 +107,16 @@ function addVerifyOptions(command: Command): Command {
     )
     .option('--include-prereleases', 'let "latest" pick prereleases such as v2.0.0-rc.1')
     .option('--json', 'print the report as JSON on stdout')
-    .option('--timeout <seconds>', 'per-request network timeout', parseTimeout, 30)
+    .option(
+      '--timeout <seconds>',
+      'deadline for the whole run, retries and waits included (default 300)',
+      parseTimeout('--timeout'),
+    )
+    .option(
+      '--request-timeout <seconds>',
+      'per-request network timeout (default 30)',
+      parseTimeout('--request-timeout'),
+    )
     .option('--insecure-registry <host>', 'speak plain HTTP to this registry (loopback registries always are)', collect)
     .option(
       '--signature-repository <ref>',
@@ -176,12 +186,14 @@ function parsePositiveNumber(value: string): number {
 // Node's timers hold at most 2^31-1 ms (about 24 days); a day is already far beyond any useful request timeout.
 const MAX_TIMEOUT_SECONDS = 86_400;
 
-function parseTimeout(value: string): number {
-  const seconds = parsePositiveNumber(value);
-  if (seconds > MAX_TIMEOUT_SECONDS) {
-    throw new InvalidArgumentError(`expected a --timeout of at most ${MAX_TIMEOUT_SECONDS} seconds, got "${value}"`);
-  }
-  return seconds;
+function parseTimeout(flag: string): (value: string) => number {
+  return (value) => {
+    const seconds = parsePositiveNumber(value);
+    if (seconds > MAX_TIMEOUT_SECONDS) {
+      throw new InvalidArgumentError(`expected a ${flag} of at most ${MAX_TIMEOUT_SECONDS} seconds, got "${value}"`);
+    }
+    return seconds;
+  };
 }
 
 function parseChecks(value: string): CheckId[] {

@@ -22,6 +22,8 @@ export interface VerifyReleaseOptions {
   trustedRootPath?: string;
   /** Do not contact TUF; use --trusted-root or the embedded root. */
   offlineTrust?: boolean;
+  /** The whole run's deadline in ms (cosign's `--timeout`; default 5 minutes); `registry.timeoutMs` is per request. */
+  timeoutMs?: number;
   registry: RegistryClientOptions;
   env?: NodeJS.ProcessEnv;
   /** Progress messages (the CLI prints them on a TTY stderr only). */

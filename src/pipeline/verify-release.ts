@@ -1,6 +1,12 @@
 import type { CheckResult } from '../model/check-result.js';
 import { formatRepository } from '../model/reference.js';
-import { RegistryClient } from '../registry/index.js';
+import {
+  DEFAULT_RUN_TIMEOUT_MS,
+  isDeadlineError,
+  RegistryClient,
+  startDeadline,
+  type Deadline,
+} from '../registry/index.js';
 import { resolveRelease, type ResolvedTarget } from '../release/index.js';
 import { discoverEvidence, type DiscoveryResult } from '../discover/index.js';
 import { findHints } from '../discover/hints.js';
@@ -34,18 +40,38 @@ class StageFailure extends Error {
  */
 export async function verifyRelease(options: VerifyReleaseOptions): Promise<VerifyReleaseResult> {
   const run = startRun(options);
+  let target: ResolvedTarget | undefined;
   try {
-    const target = await resolve(run);
-    const trust = await run.trust; // usage errors (bad --trusted-root) propagate
+    target = await resolve(run);
+    run.step = 'trusted root';
+    const trust = await run.deadline.race(run.trust); // usage errors (bad --trusted-root) propagate
     const discovery = await discover(run, target, trust);
     const outcomes = verify(run, discovery, trust);
     const context = await evaluationContext(run, target, discovery, outcomes);
-    const checks = await runChecks(options.checks, context);
+    run.step = 'checks';
+    const checks = await run.deadline.race(runChecks(options.checks, context));
     return report(target, checks, trust, context);
   } catch (error) {
     if (error instanceof StageFailure) return { report: error.report };
+    // Out of time after resolving: nothing undecided is a pass (exit 3), and the reason names the step.
+    if (target !== undefined && isDeadlineError(error)) {
+      const resolved = target;
+      const checks = options.checks.map((id) =>
+        id === 'resolve' ? resolvedResult(resolved) : checkResult(id, 'error', why(run, error)),
+      );
+      return { report: buildReport(toReportTarget(resolved), checks) };
+    }
     throw error;
+  } finally {
+    run.deadline.stop();
   }
+}
+
+/** A stage's one-line reason: the deadline's, naming the step that was running, or the error's own. */
+function why(run: Run, error: unknown): string {
+  return isDeadlineError(error) || run.deadline.signal.aborted
+    ? `${run.deadline.error.message} while running step "${run.step}"`
+    : describeError(error);
 }
 
 interface Run {
@@ -54,6 +80,10 @@ interface Run {
   trust: Promise<TrustRoot>;
   policyEngine: CheckContext['policyEngine'];
   progress: (message: string) => void;
+  /** The whole run's deadline (cosign's --timeout): the client's requests and waits, and every stage, end by it. */
+  deadline: Deadline;
+  /** The step running now, for the deadline's reason. */
+  step: string;
 }
 
 /** Starts what takes long and does not depend on the release: CUE (~1 s, on its own thread) and the trusted root. */
@@ -67,18 +97,22 @@ function startRun(options: VerifyReleaseOptions): Run {
   });
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
   trust.catch(() => undefined);
+  const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
   return {
     options,
-    client: new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}) }),
+    client: new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}), deadline }),
     trust,
     policyEngine,
     progress: options.onProgress ?? (() => undefined),
+    deadline,
+    step: 'resolve',
   };
 }
 
 async function resolve(run: Run): Promise<ResolvedTarget> {
   const { options } = run;
   const imageName = formatRepository(options.image);
+  run.step = 'resolve';
   run.progress(`resolving ${imageName}`);
   try {
     return await resolveRelease({
@@ -95,7 +129,7 @@ async function resolve(run: Run): Promise<ResolvedTarget> {
     if (options.trustedRootPath) await run.trust;
     const checks = options.checks.map((id) =>
       id === 'resolve'
-        ? checkResult(id, 'error', describeError(error))
+        ? checkResult(id, 'error', why(run, error))
         : checkResult(id, 'skip', 'release could not be resolved'),
     );
     throw new StageFailure(buildReport(unresolvedTarget(imageName, options), checks));
@@ -103,6 +137,7 @@ async function resolve(run: Run): Promise<ResolvedTarget> {
 }
 
 async function discover(run: Run, target: ResolvedTarget, trust: TrustRoot): Promise<DiscoveryResult> {
+  run.step = 'discover';
   run.progress(`discovering signatures and attestations for ${target.digest}`);
   const { signature, sbom, provenance } = run.options.repositories;
   try {
@@ -113,7 +148,7 @@ async function discover(run: Run, target: ResolvedTarget, trust: TrustRoot): Pro
       provenance,
     });
   } catch (error) {
-    const reason = `could not read evidence: ${describeError(error)}`;
+    const reason = isDeadlineError(error) ? why(run, error) : `could not read evidence: ${describeError(error)}`;
     const checks = run.options.checks.map((id) =>
       id === 'resolve' ? resolvedResult(target) : checkResult(id, 'error', reason),
     );
@@ -122,6 +157,7 @@ async function discover(run: Run, target: ResolvedTarget, trust: TrustRoot): Pro
 }
 
 function verify(run: Run, discovery: DiscoveryResult, trust: TrustRoot): EvidenceOutcome[] {
+  run.step = 'verify';
   run.progress(`verifying ${discovery.evidence.length} signatures and attestations`);
   return verifyAllEvidence(discovery.evidence, trust);
 }
@@ -133,7 +169,10 @@ async function evaluationContext(
   discovery: DiscoveryResult,
   outcomes: EvidenceOutcome[],
 ): Promise<CheckContext> {
+  run.step = 'hints';
   const hints = discovery.evidence.length === 0 ? await collectHints(run.client, target, run.options) : [];
+  // Hints swallow their own errors; a deadline that passed meanwhile still ends the run.
+  if (run.deadline.signal.aborted) throw run.deadline.error;
   const expectations = run.options.expectations({
     ...(target.version !== undefined ? { version: target.version } : {}),
     ...(target.tag !== undefined ? { tag: target.tag } : {}),

@@ -4,6 +4,7 @@ import { formatRepository } from '../model/reference.js';
 import { withAuth } from './auth.js';
 import { fetchBlob } from './blob.js';
 import { createCredentialResolver } from './credentials.js';
+import type { Deadline } from './deadline.js';
 import { toRegistryBaseUrl, toRepositoryUrl, type RegistryContext, type RepositoryRef } from './endpoint.js';
 import { createBaseFetch } from './fetch.js';
 import { DEFAULT_MAX_BLOB_BYTES } from './limits.js';
@@ -16,8 +17,10 @@ import { ByteBudget, createLimiter, DEFAULT_MAX_TOTAL_BLOB_BYTES, MAX_CONCURRENT
 
 /** How the client talks to registries. Every field has a default; tests inject env, fetch and sleep. */
 export interface RegistryClientOptions {
-  /** Per request, including reading the body. Default 30 000 ms. */
+  /** Per request, including reading the body (`--request-timeout`). Default 30 000 ms. */
   timeoutMs?: number;
+  /** The whole run's deadline (`--timeout`): requests, body reads and retry waits end with its error. */
+  deadline?: Deadline;
   /** Extra attempts for 429/502/503/504 and reset connections. Default 3. */
   retries?: number;
   /** Largest blob accepted. Default 128 MiB. */
@@ -30,11 +33,20 @@ export interface RegistryClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Default globalThis.fetch. */
   fetch?: typeof fetch;
-  /** Waits between retries. Default a real timer. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between retries; the signal (the deadline) may end a wait early. Default a real timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /**
  * A read-only OCI distribution client. Every manifest and blob it returns has had its sha256 checked against the digest
@@ -48,8 +60,17 @@ export class RegistryClient {
 
   constructor(options: RegistryClientOptions = {}) {
     const insecure = options.insecureRegistries ?? [];
-    const base = createBaseFetch({ fetch: options.fetch ?? globalThis.fetch, timeoutMs: options.timeoutMs ?? 30_000 });
-    const retrying = withRetry(base, { retries: options.retries ?? 3, sleep: options.sleep ?? defaultSleep });
+    const { deadline } = options;
+    const base = createBaseFetch({
+      fetch: options.fetch ?? globalThis.fetch,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(deadline && { deadline }),
+    });
+    const retrying = withRetry(base, {
+      retries: options.retries ?? 3,
+      sleep: options.sleep ?? defaultSleep,
+      ...(deadline && { deadline }),
+    });
     // auth sits below redirects: each hop is authorised on its own, so only the registry's host sees credentials.
     const authorised = withAuth(retrying, {
       resolveCredentials: createCredentialResolver(options.env ?? process.env),

@@ -8,3 +8,4 @@ export type { FetchedManifest } from './manifest.js';
 export type { ReferrersList } from './referrers.js';
 export type { Credentials } from './credentials.js';
 export * from './media-types.js';
+export { DEFAULT_RUN_TIMEOUT_MS, DeadlineError, isDeadlineError, startDeadline, type Deadline } from './deadline.js';

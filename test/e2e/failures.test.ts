@@ -302,7 +302,7 @@ describe('could not complete: exit 3, one JSON report naming the cause', () => {
   it('a server that never answers times out', async () => {
     const server = await serve(() => new Promise(() => undefined));
     const why = expectIncomplete(
-      await runJson(['--image', `${server.host}/${REPO}`, '--timeout', '0.2', '--checks', 'resolve']),
+      await runJson(['--image', `${server.host}/${REPO}`, '--request-timeout', '0.2', '--checks', 'resolve']),
     );
     expect(why).toContain('got a timeout');
     expect(why).toContain(server.host);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../../../src/errors.js';
+import { DeadlineError, startDeadline } from '../../../src/registry/deadline.js';
 import { MAX_RETRY_DELAY_MS, retryAfter, withRetry } from '../../../src/registry/retry.js';
 import type { RegistryFetch, RegistryRequest } from '../../../src/registry/transport.js';
 
@@ -49,12 +50,39 @@ describe('withRetry', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     const next = scripted([
       new Response('', { status: 429, headers: { 'retry-after': '7' } }),
-      new Response('', { status: 429, headers: { 'retry-after': 'Thu, 01 Jan 2026 00:00:12 GMT' } }),
+      new Response('', { status: 429, headers: { 'retry-after': 'Thu, 01 Jan 2026 00:00:08 GMT' } }),
       new Response('', { status: 429, headers: { 'retry-after': '86400' } }),
       new Response('ok'),
     ]);
     await withRetry(next, { retries: 3, sleep: async (ms) => void slept.push(ms), now: () => now })(REQUEST);
-    expect(slept).toEqual([7000, 12000, MAX_RETRY_DELAY_MS]);
+    expect(slept).toEqual([7000, 8000, MAX_RETRY_DELAY_MS]);
+    expect(MAX_RETRY_DELAY_MS).toBe(10_000);
+  });
+
+  it('never starts a wait that would end past the run deadline', async () => {
+    const slept: number[] = [];
+    let clock = 0;
+    const deadline = startDeadline(5_000, () => clock);
+    const next = scripted([
+      new Response('', { status: 503, headers: { 'retry-after': '3' } }),
+      new Response('', { status: 503, headers: { 'retry-after': '3' } }),
+      new Response('ok'),
+    ]);
+    const retrying = withRetry(next, {
+      retries: 3,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+      now: () => clock,
+      deadline,
+    });
+    const error = await retrying(REQUEST).catch((e: unknown) => e);
+    deadline.stop();
+    expect(error).toBeInstanceOf(DeadlineError);
+    expect(error).toMatchObject({ code: 'TIMEOUT' });
+    expect(slept).toEqual([3000]);
+    expect(next.calls).toBe(2);
   });
 
   it('returns the last retryable response when attempts run out', async () => {
