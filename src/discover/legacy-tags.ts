@@ -40,7 +40,8 @@ export async function fetchLegacyLayers(
           `${formatRepository(repo)}:${tag} layer ${layerIndex} has an invalid digest`,
         );
       }
-      const payload = await client.getBlob(repo, { digest: layer.digest, size: layer.size });
+      // Scanned for nesting and size before the verifier parses it; large layers one at a time.
+      const payload = await client.getJsonBlob(repo, { digest: layer.digest, size: layer.size }, 'bytes');
       return {
         format: suffix === 'sig' ? 'legacy-sig' : 'legacy-att',
         location: { repository: formatRepository(repo), via: 'tag', tag, manifestDigest: manifest.digest, layerIndex },

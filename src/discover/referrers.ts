@@ -6,9 +6,6 @@ import { RegistryError } from '../errors.js';
 
 const BUNDLE_MEDIA_TYPE_PREFIX = 'application/vnd.dev.sigstore.bundle';
 
-/** More referrers than this for one digest is not something a release pipeline produces. */
-const MAX_REFERRERS = 500;
-
 /**
  * Reads the Sigstore bundles attached to `digest` as OCI 1.1 referrers (referrers API, else the `sha256-<hex>`
  * fallback tag). Every listed manifest is fetched and inspected: GHCR's fallback index does not carry
@@ -19,13 +16,8 @@ export async function fetchBundleReferrers(
   repo: RepositoryRef,
   digest: Digest,
 ): Promise<BundleEvidence[]> {
+  // At most 500 entries (the client refuses more), validated page by page.
   const { via, manifests } = await client.listReferrers(repo, digest);
-  if (manifests.length > MAX_REFERRERS) {
-    throw new RegistryError(
-      'MALFORMED_RESPONSE',
-      `${formatRepository(repo)} lists ${manifests.length} referrers for ${digest}, more than ${MAX_REFERRERS}`,
-    );
-  }
   const found = await Promise.all(manifests.map((descriptor) => fetchBundle(client, repo, descriptor, via, digest)));
   return found.filter((evidence): evidence is BundleEvidence => evidence !== undefined);
 }
@@ -53,13 +45,18 @@ async function fetchBundle(
       `referrer ${manifest.digest} has a bundle layer with an invalid digest`,
     );
   }
-  const bytes = await client.getBlob(repo, { digest: layer.digest, size: layer.size });
-  let bundle: unknown;
-  try {
-    bundle = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    throw new RegistryError('MALFORMED_RESPONSE', `referrer ${manifest.digest} holds a bundle that is not JSON`);
-  }
+  // Scanned and parsed one large document at a time; referrers sharing a layer share one parsed bundle.
+  const bundle = await client
+    .getJsonBlob(repo, { digest: layer.digest, size: layer.size }, 'parse')
+    .catch((error: unknown) => {
+      if (
+        error instanceof RegistryError &&
+        error.code === 'MALFORMED_RESPONSE' &&
+        error.message.startsWith('expected JSON')
+      )
+        throw new RegistryError('MALFORMED_RESPONSE', `referrer ${manifest.digest} holds a bundle that is not JSON`);
+      throw error;
+    });
   return {
     format: 'bundle',
     location: {

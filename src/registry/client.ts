@@ -7,6 +7,7 @@ import { createCredentialResolver } from './credentials.js';
 import type { Deadline } from './deadline.js';
 import { toRegistryBaseUrl, toRepositoryUrl, type RegistryContext, type RepositoryRef } from './endpoint.js';
 import { createBaseFetch } from './fetch.js';
+import { parseJson, scanJson } from './json.js';
 import { DEFAULT_MAX_BLOB_BYTES } from './limits.js';
 import { fetchManifest, type FetchedManifest } from './manifest.js';
 import { withRedirects } from './redirect.js';
@@ -37,6 +38,9 @@ export interface RegistryClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** JSON blobs above this size are read and parsed one at a time. */
+export const LARGE_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const timer = setTimeout(done, ms);
@@ -57,6 +61,9 @@ export class RegistryClient {
   readonly #context: RegistryContext;
   readonly #limit = createLimiter(MAX_CONCURRENT_REQUESTS);
   readonly #blobBudget: ByteBudget;
+  /** One large JSON document in flight at a time (see getJsonBlob). */
+  readonly #largeDocument = createLimiter(1);
+  readonly #documents = new Map<string, Promise<unknown>>();
 
   constructor(options: RegistryClientOptions = {}) {
     const insecure = options.insecureRegistries ?? [];
@@ -118,16 +125,66 @@ export class RegistryClient {
    * @throws RegistryError TOO_LARGE when it would take the blobs read so far past the total budget.
    */
   async getBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): Promise<Uint8Array> {
+    return this.#reserved(repo, descriptor)();
+  }
+
+  // Reserves the blob's bytes now (so layers adding up past the budget fail before most are fetched) and returns
+  // the download, which gives back what it did not use.
+  #reserved(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): () => Promise<Uint8Array> {
     const reserved = descriptor.size ?? this.#context.maxBlobBytes;
     this.#blobBudget.reserve(reserved, `blob ${formatRepository(repo)}@${descriptor.digest}`);
-    try {
-      const bytes = await this.#limit(() => fetchBlob(this.#context, repo, descriptor));
-      this.#blobBudget.release(reserved - bytes.byteLength);
-      return bytes;
-    } catch (error) {
-      this.#blobBudget.release(reserved);
-      throw error;
+    return async () => {
+      try {
+        const bytes = await this.#limit(() => fetchBlob(this.#context, repo, descriptor));
+        this.#blobBudget.release(reserved - bytes.byteLength);
+        return bytes;
+      } catch (error) {
+        this.#blobBudget.release(reserved);
+        throw error;
+      }
+    };
+  }
+
+  /**
+   * Fetches a blob that holds one JSON document (a Sigstore bundle, a cosign `.sig`/`.att` layer), checked against
+   * its digest and scanned (nesting at most 10,000, at most 1,000,000 values) before anything parses it. `parse`
+   * returns the parsed document, `bytes` the scanned bytes (for a verifier that parses them itself).
+   *
+   * Memory stays bounded by construction: a document above 16 MiB is downloaded, scanned and parsed while holding
+   * the one large-document slot, so several large layers are never in memory half-read or half-parsed at once; and a
+   * digest read once in a repository is shared, not read again (four referrers naming one layer cost one).
+   *
+   * @throws RegistryError TOO_LARGE over the caps or the scan's limits, MALFORMED_RESPONSE when it is not JSON, …
+   */
+  getJsonBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }, as: 'parse'): Promise<unknown>;
+  getJsonBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }, as: 'bytes'): Promise<Uint8Array>;
+  getJsonBlob(
+    repo: RepositoryRef,
+    descriptor: { digest: Digest; size?: number },
+    as: 'parse' | 'bytes',
+  ): Promise<unknown> {
+    const key = `${as} ${formatRepository(repo)}@${descriptor.digest}`;
+    let found = this.#documents.get(key);
+    if (found === undefined) {
+      const what = `blob ${formatRepository(repo)}@${descriptor.digest}`;
+      // Runs synchronously up to its first await: the bytes are reserved now, before waiting for the large slot.
+      const start = async (): Promise<unknown> => {
+        const download = this.#reserved(repo, descriptor);
+        const read = async (): Promise<unknown> => {
+          const bytes = await download();
+          if (as === 'bytes') {
+            scanJson(bytes, what);
+            return bytes;
+          }
+          return parseJson(bytes, what);
+        };
+        const large = descriptor.size === undefined || descriptor.size > LARGE_DOCUMENT_BYTES;
+        return large ? this.#largeDocument(read) : read();
+      };
+      found = start();
+      this.#documents.set(key, found);
     }
+    return found;
   }
 
   /** All tags of a repository, following Link pagination; unsorted. */

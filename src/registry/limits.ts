@@ -1,5 +1,8 @@
 import { RegistryError } from '../errors.js';
 import { toTransportError } from './errors.js';
+import { parseJson } from './json.js';
+
+export { parseJson } from './json.js';
 
 /** Manifests and tag/referrer lists: generous for real indexes, small enough to never exhaust memory. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -39,6 +42,9 @@ export async function readBody(response: Response, limit: ReadLimit): Promise<Ui
     );
   }
 
+  // With the size known up front, chunks go straight into one buffer: a 128 MiB blob never needs twice that.
+  const known = expectedSize ?? announced;
+  const preallocated = known !== undefined && known <= maxBytes ? new Uint8Array(known) : undefined;
   const chunks: Uint8Array[] = [];
   let received = 0;
   const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
@@ -47,14 +53,24 @@ export async function readBody(response: Response, limit: ReadLimit): Promise<Ui
       if (reader === undefined) break;
       const { done, value } = await reader.read();
       if (done) break;
-      received += value.byteLength;
-      if (received > maxBytes) {
+      if (received + value.byteLength > maxBytes) {
         await reader.cancel().catch(() => undefined);
         throw new RegistryError('TOO_LARGE', `expected ${what} of at most ${maxBytes} bytes, got more`, {
           status: response.status,
         });
       }
-      chunks.push(value);
+      if (preallocated !== undefined) {
+        if (received + value.byteLength > preallocated.byteLength) {
+          await reader.cancel().catch(() => undefined);
+          throw new RegistryError(
+            'MALFORMED_RESPONSE',
+            `expected ${what} of ${preallocated.byteLength} bytes${expectedSize !== undefined ? ' (descriptor size)' : ''}, got more`,
+            { status: response.status },
+          );
+        }
+        preallocated.set(value, received);
+      } else chunks.push(value);
+      received += value.byteLength;
     }
   } catch (error) {
     if (error instanceof RegistryError) throw error;
@@ -74,23 +90,12 @@ export async function readBody(response: Response, limit: ReadLimit): Promise<Ui
       { status: response.status },
     );
   }
-  return concat(chunks, received);
+  return preallocated ?? concat(chunks, received);
 }
 
 /** Reads a JSON body under the cap; malformed JSON is MALFORMED_RESPONSE. */
 export async function readJson(response: Response, limit: ReadLimit): Promise<unknown> {
   return parseJson(await readBody(response, limit), limit.what);
-}
-
-/** Parses JSON bytes; malformed JSON is MALFORMED_RESPONSE. */
-export function parseJson(bytes: Uint8Array, what: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
-  } catch (error) {
-    throw new RegistryError('MALFORMED_RESPONSE', `expected JSON for ${what}, got unparseable content`, {
-      cause: error,
-    });
-  }
 }
 
 function truncated(what: string, announced: number, received: number, status: number, cause?: unknown): RegistryError {

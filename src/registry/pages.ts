@@ -1,32 +1,41 @@
 import { RegistryError } from '../errors.js';
 import type { RegistryContext, RepositoryRef } from './endpoint.js';
-import { MAX_MANIFEST_BYTES, readJson } from './limits.js';
+import { parseJson } from './json.js';
+import { MAX_MANIFEST_BYTES, readBody } from './limits.js';
 import { parseNextLink } from './link.js';
 import { toResponseError } from './response-error.js';
 
 const MAX_PAGES = 1_000;
+/** All pages of one listing together: far above a 100,000-tag repository, far below what exhausts memory. */
+export const MAX_LISTING_BYTES = 64 * 1024 * 1024;
 
 export interface PageRequest {
   repo: RepositoryRef;
   first: URL;
   headers?: Record<string, string>;
   what: string;
+  /** Most JSON values one page may hold (see scanJson). */
+  maxValues: number;
   /**
    * Looks at the first response before it is read: `page` reads it as usual (non-200 is an error), `stop` abandons
    * the listing (the referrers API is missing, so the caller falls back). Must consume the body when stopping.
    */
   onFirst?: (response: Response) => Promise<'page' | 'stop'>;
+  /** Validates one parsed page as it arrives and keeps what the result needs; the page itself is not retained. */
+  onPage: (page: unknown) => void;
 }
 
 /**
- * Reads a paginated JSON list (tags, referrers): each page capped, `Link: <…>; rel="next"` followed on the same
- * host only (the Authorization header goes with it), loops and runaway pagination refused.
+ * Reads a paginated JSON list (tags, referrers) one page at a time: each page capped (4 MiB, `maxValues`), all pages
+ * together capped (MAX_LISTING_BYTES), `Link: <…>; rel="next"` followed on the same host only, loops and runaway
+ * pagination refused.
  *
- * @returns the JSON pages in order, or undefined when `onFirst` stopped.
+ * @returns false when `onFirst` stopped, true when the listing was read to its end.
+ * @throws RegistryError TOO_LARGE past a cap, MALFORMED_RESPONSE for loops, bad JSON or a Link to another host.
  */
-export async function fetchPages(context: RegistryContext, request: PageRequest): Promise<unknown[] | undefined> {
-  const pages: unknown[] = [];
+export async function fetchPages(context: RegistryContext, request: PageRequest): Promise<boolean> {
   const seen = new Set<string>();
+  let total = 0;
   let url: URL | undefined = request.first;
   while (url !== undefined) {
     if (seen.has(url.href) || seen.size >= MAX_PAGES) {
@@ -43,10 +52,22 @@ export async function fetchPages(context: RegistryContext, request: PageRequest)
       repository: request.repo.repository,
       what: request.what,
     });
-    if (pages.length === 0 && request.onFirst !== undefined && (await request.onFirst(response)) === 'stop')
-      return undefined;
+    if (seen.size === 1 && request.onFirst !== undefined && (await request.onFirst(response)) === 'stop') return false;
     if (response.status !== 200) throw await toResponseError(response, request.what);
-    pages.push(await readJson(response, { maxBytes: MAX_MANIFEST_BYTES, what: request.what }));
+    const bytes = await readBody(response, {
+      maxBytes: Math.min(MAX_MANIFEST_BYTES, MAX_LISTING_BYTES - total),
+      what: request.what,
+    }).catch((error: unknown) => {
+      if (error instanceof RegistryError && error.code === 'TOO_LARGE' && total > 0) {
+        throw new RegistryError(
+          'TOO_LARGE',
+          `${request.what} is too large: expected at most ${MAX_LISTING_BYTES} bytes in all pages, got more`,
+        );
+      }
+      throw error;
+    });
+    total += bytes.byteLength;
+    request.onPage(parseJson(bytes, request.what, request.maxValues));
     const next = parseNextLink(response.headers.get('link'), url);
     if (next !== undefined && next.origin !== request.first.origin) {
       throw new RegistryError(
@@ -56,5 +77,5 @@ export async function fetchPages(context: RegistryContext, request: PageRequest)
     }
     url = next;
   }
-  return pages;
+  return true;
 }

@@ -13,6 +13,11 @@ export interface ReferrersList {
   manifests: Descriptor[];
 }
 
+/** More referrers than this for one digest is not something a release pipeline produces. */
+export const MAX_REFERRERS = 500;
+// An index page is a few fields per entry; this many values hold far more entries than MAX_REFERRERS.
+const MAX_REFERRER_PAGE_VALUES = 100_000;
+
 // go-containerregistry referrers.go: these statuses mean "no referrers API here", anything else is an answer.
 const NO_API_STATUSES = new Set([400, 404, 406]);
 
@@ -22,7 +27,9 @@ const NO_API_STATUSES = new Set([400, 404, 406]);
  * is an empty list. Entries are not filtered by artifactType: fallback indexes often carry the wrong one
  * (sigstore/cosign#4641), so callers inspect each manifest themselves.
  *
- * @throws RegistryError AUTH, MALFORMED_RESPONSE, … — never NOT_FOUND.
+ * Pages are validated as they arrive and only each entry's descriptor fields are kept.
+ *
+ * @throws RegistryError AUTH, MALFORMED_RESPONSE, TOO_LARGE past MAX_REFERRERS entries, … — never NOT_FOUND.
  */
 export async function fetchReferrers(
   context: RegistryContext,
@@ -30,11 +37,24 @@ export async function fetchReferrers(
   subject: Digest,
 ): Promise<ReferrersList> {
   const what = `referrers of ${formatRepository(repo)}@${subject}`;
-  const pages = await fetchPages(context, {
+  const manifests: Descriptor[] = [];
+  const keep = (listed: Descriptor[]): void => {
+    for (const descriptor of listed) {
+      if (manifests.length >= MAX_REFERRERS) {
+        throw new RegistryError(
+          'TOO_LARGE',
+          `${what} is too large: expected at most ${MAX_REFERRERS} manifests, got more`,
+        );
+      }
+      manifests.push(toDescriptor(descriptor));
+    }
+  };
+  const read = await fetchPages(context, {
     repo,
     first: context.urlFor(repo, `referrers/${subject}`),
     headers: { accept: OCI_INDEX },
     what,
+    maxValues: MAX_REFERRER_PAGE_VALUES,
     onFirst: async (response) => {
       const type = response.headers.get('content-type')?.split(';')[0]?.trim();
       const isApi = response.status === 200 && type === OCI_INDEX;
@@ -42,16 +62,14 @@ export async function fetchReferrers(
       await discardBody(response);
       return 'stop';
     },
-  });
-  if (pages !== undefined) {
-    const manifests = pages.flatMap((page) => {
+    onPage: (page) => {
       const parsed = indexSchema.safeParse(page);
       if (!parsed.success)
         throw new RegistryError('MALFORMED_RESPONSE', `expected an OCI index in ${what}, got another shape`);
-      return parsed.data.manifests;
-    });
-    return { via: 'referrers-api', manifests };
-  }
+      keep(parsed.data.manifests);
+    },
+  });
+  if (read) return { via: 'referrers-api', manifests };
 
   const fallbackTag = `sha256-${digestHex(subject)}`;
   const fallback = await fetchManifest(context, repo, fallbackTag);
@@ -62,5 +80,17 @@ export async function fetchReferrers(
       `expected an index at ${formatRepository(repo)}:${fallbackTag}, got ${fallback.mediaType}`,
     );
   }
-  return { via: 'referrers-tag', manifests: fallback.json.manifests };
+  keep(fallback.json.manifests);
+  return { via: 'referrers-tag', manifests };
+}
+
+// Only what discovery reads is kept: a hostile entry's other fields (up to a page's 4 MiB) are dropped at once.
+function toDescriptor(descriptor: Descriptor): Descriptor {
+  return {
+    mediaType: descriptor.mediaType,
+    digest: descriptor.digest,
+    size: descriptor.size,
+    ...(descriptor.artifactType !== undefined && { artifactType: descriptor.artifactType }),
+    ...(descriptor.annotations !== undefined && { annotations: descriptor.annotations }),
+  };
 }

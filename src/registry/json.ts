@@ -1,0 +1,79 @@
+import { RegistryError } from '../errors.js';
+
+/** Go's encoding/json (and so cosign and crane) refuses documents nested deeper than this. */
+export const MAX_JSON_DEPTH = 10_000;
+/**
+ * Values (objects, arrays and their members) in one document. Real manifests, tag pages and bundles hold thousands;
+ * a 127 MiB `[{},{},…]` holds 42 million, which JSON.parse would turn into gigabytes of heap.
+ */
+export const MAX_JSON_VALUES = 1_000_000;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_OBJECT = 0x7d;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+
+/**
+ * A cheap pass over JSON bytes before JSON.parse sees them: counts nesting and values (outside strings) and refuses
+ * a document that would exhaust the stack or the heap. It does not validate the syntax; JSON.parse does that after.
+ *
+ * @throws RegistryError TOO_LARGE when nested deeper than MAX_JSON_DEPTH or holding more than `maxValues` values.
+ */
+export function scanJson(bytes: Uint8Array, what: string, maxValues = MAX_JSON_VALUES): void {
+  let depth = 0;
+  let values = 1;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+      continue;
+    }
+    switch (byte) {
+      case QUOTE:
+        inString = true;
+        break;
+      case OPEN_OBJECT:
+      case OPEN_ARRAY:
+        if (++depth > MAX_JSON_DEPTH) {
+          throw new RegistryError(
+            'TOO_LARGE',
+            `${what} is too large: expected JSON nested at most ${MAX_JSON_DEPTH} deep, got deeper`,
+          );
+        }
+        break;
+      case CLOSE_OBJECT:
+      case CLOSE_ARRAY:
+        depth--;
+        break;
+      case COMMA:
+        if (++values > maxValues) {
+          throw new RegistryError(
+            'TOO_LARGE',
+            `${what} is too large: expected at most ${maxValues} JSON values, got more`,
+          );
+        }
+        break;
+    }
+  }
+}
+
+/**
+ * Parses registry JSON after scanJson: UTF-8 (fatal on bad bytes), bounded nesting and size.
+ *
+ * @throws RegistryError TOO_LARGE (see scanJson), MALFORMED_RESPONSE for anything JSON.parse refuses.
+ */
+export function parseJson(bytes: Uint8Array, what: string, maxValues = MAX_JSON_VALUES): unknown {
+  scanJson(bytes, what, maxValues);
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+  } catch (error) {
+    throw new RegistryError('MALFORMED_RESPONSE', `expected JSON for ${what}, got unparseable content`, {
+      cause: error,
+    });
+  }
+}
