@@ -1,7 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../src/registry/index.js';
@@ -16,10 +19,13 @@ import {
   type FaultHandler,
   type FaultServer,
 } from '../support/fault-server.js';
+import { filledArray, tagPage } from '../support/hostile.js';
 import { cli, reason, statuses, type CliRun } from './helpers.js';
 
-// The CLI against registries that try to make a run last forever (issue 7, item 6): whatever they do, the run ends by
-// its --timeout deadline with exit 3 and a reason naming the step that was running.
+// The CLI against registries that try to make a run last forever (issue 7, item 6) or exhaust its memory (item 5):
+// whatever they do, the run ends with exit 3 and a one-line reason, by its deadline and in bounded memory.
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const MAX_RSS_BYTES = 400 * 1024 * 1024;
 const REPO = 'natrontech/gcp-mysql-backup';
 const PUBLIC_GOOD = join(corpusDir(), 'trusted-roots/public-good.trusted_root.json');
 const INDEX = jsonBytes({
@@ -103,5 +109,125 @@ describe('the run deadline (--timeout)', () => {
     expect(reason(result.report, 'signature')).toBe(
       'expected the run to finish within 1 s (--timeout), got past that deadline while running step "discover"',
     );
+  });
+});
+
+/** Runs the built CLI as its own process and reads its peak RSS (ru_maxrss) through the bench preload. */
+async function spawnCli(args: string[]): Promise<CliRun & { report: Report; maxRssBytes: number }> {
+  const rssFile = join(work, `rss-${Math.random().toString(36).slice(2)}`);
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      join(REPO_ROOT, 'scripts/bench/max-rss.cjs'),
+      join(REPO_ROOT, 'bin/verify-release.js'),
+      ...args,
+      '--trusted-root',
+      PUBLIC_GOOD,
+      '--json',
+    ],
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: work,
+        DOCKER_CONFIG: join(work, 'docker'),
+        VERIFY_RELEASE_BENCH_RSS_FILE: rssFile,
+        ...offlineEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number>((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (exit) => done(exit ?? -1));
+  });
+  expect(stderr).not.toContain('    at ');
+  const report = reportSchema.parse(JSON.parse(stdout));
+  const maxRssBytes = Number(await readFile(rssFile, 'utf8')) * 1024;
+  return { code, stdout, stderr, report, maxRssBytes };
+}
+
+/** True when dist/ is missing or any file under src/ is newer than the compiled CLI. */
+function isBuildStale(): boolean {
+  const built = join(REPO_ROOT, 'dist/cli/main.js');
+  if (!existsSync(built)) return true;
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
+        entry.isDirectory() ? newest(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs,
+      ),
+    );
+  return newest(join(REPO_ROOT, 'src')) > statSync(built).mtimeMs;
+}
+
+describe('hostile listings and layers, through the built CLI: exit 3, "too large", peak RSS under 400 MB', () => {
+  beforeAll(async () => {
+    if (isBuildStale()) await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT });
+  }, 120_000);
+
+  it.each([
+    { name: '{"tags":[{},{},…]}', page: tagPage(4 * 1024 * 1024, '{}'), requests: 1 },
+    { name: 'strings that are not tags', page: tagPage(4 * 1024 * 1024, `"${'!'.repeat(4000)}"`), requests: 17 },
+  ])('1,000 hostile 4 MiB tag pages of $name', async ({ page, requests }) => {
+    const server = await serve((_req, res, url) => {
+      const n = Number(url.searchParams.get('last') ?? '0');
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'content-length': String(page.length),
+      };
+      if (n < 999) headers.link = `</v2/${REPO}/tags/list?n=1000&last=${n + 1}>; rel="next"`;
+      res.writeHead(200, headers).end(page);
+    });
+    const result = await spawnCli(['latest', '--image', `${server.host}/${REPO}`, '--checks', 'resolve']);
+    expect(result.code).toBe(3);
+    expect(reason(result.report, 'resolve')).toMatch(/^tag list of .* is too large: expected at most /);
+    expect(server.requests).toHaveLength(requests);
+    expect(result.maxRssBytes).toBeGreaterThan(0);
+    expect(result.maxRssBytes).toBeLessThan(MAX_RSS_BYTES);
+  });
+
+  it('four referrers sharing one 127 MiB [{},…] bundle layer', async () => {
+    const layer = filledArray(127 * 1024 * 1024, '{}');
+    const layerDigest = sha256Digest(layer);
+    const empty = new TextEncoder().encode('{}');
+    const referrers = Array.from({ length: 4 }, (_, i) =>
+      jsonBytes({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(empty), size: 2 },
+        layers: [
+          { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', digest: layerDigest, size: layer.length },
+        ],
+        annotations: { n: String(i) },
+      }),
+    );
+    const server = await serve((_req, res, url) => {
+      if (url.pathname === `/v2/${REPO}/tags/list`) return sendJson(res, 200, { tags: ['v1.0.0'] });
+      if (url.pathname === `/v2/${REPO}/manifests/v1.0.0` || url.pathname === `/v2/${REPO}/manifests/${INDEX.digest}`)
+        return sendManifest(res, INDEX.bytes, OCI_INDEX);
+      if (url.pathname === `/v2/${REPO}/referrers/${INDEX.digest}`) {
+        const manifests = referrers.map((r) => ({ mediaType: OCI_MANIFEST, digest: r.digest, size: r.size }));
+        return sendJson(res, 200, { schemaVersion: 2, mediaType: OCI_INDEX, manifests }, { 'content-type': OCI_INDEX });
+      }
+      const referrer = referrers.find((r) => url.pathname === `/v2/${REPO}/manifests/${r.digest}`);
+      if (referrer) return sendManifest(res, referrer.bytes, OCI_MANIFEST);
+      if (url.pathname === `/v2/${REPO}/blobs/${layerDigest}`)
+        return res.writeHead(200, { 'content-length': String(layer.length) }).end(layer);
+      return sendError(res, 404, 'MANIFEST_UNKNOWN', 'not here');
+    });
+    const result = await spawnCli(['latest', '--image', `${server.host}/${REPO}`, '--checks', 'resolve,signature']);
+    expect(result.code).toBe(3);
+    expect(statuses(result.report)).toEqual({ resolve: 'pass', signature: 'error' });
+    expect(reason(result.report, 'signature')).toBe(
+      `could not read evidence: blob ${server.host}/${REPO}@${layerDigest} is too large: expected at most 1000000 JSON values, got more`,
+    );
+    expect(server.requests.filter((r) => r.path.includes('/blobs/'))).toHaveLength(1);
+    expect(result.maxRssBytes).toBeLessThan(MAX_RSS_BYTES);
   });
 });
