@@ -11,6 +11,7 @@ import { parseJson, scanJson } from './json.js';
 import { DEFAULT_MAX_BLOB_BYTES } from './limits.js';
 import { fetchManifest, type FetchedManifest } from './manifest.js';
 import { withRedirects } from './redirect.js';
+import { probeManifest, probeReferrers } from './probe.js';
 import { fetchReferrers, type ReferrersList } from './referrers.js';
 import { withRetry } from './retry.js';
 import { fetchTags } from './tags.js';
@@ -187,9 +188,19 @@ export class RegistryClient {
     return found;
   }
 
+  /** Whether a manifest exists (one HEAD request; nothing downloaded, nothing verified). */
+  hasManifest(repo: RepositoryRef, reference: string): Promise<boolean> {
+    return this.#limit(() => probeManifest(this.#context, repo, reference));
+  }
+
+  /** Whether anything refers to `subject` (the referrers API's first page, else a HEAD of the fallback tag). */
+  hasReferrers(repo: RepositoryRef, subject: Digest, take: () => boolean = () => true): Promise<boolean> {
+    return this.#limit(() => probeReferrers(this.#context, repo, subject, take));
+  }
+
   /** All tags of a repository, following Link pagination; unsorted. */
-  listTags(repo: RepositoryRef): Promise<string[]> {
-    return this.#limit(() => fetchTags(this.#context, repo));
+  listTags(repo: RepositoryRef, options: { maxPages?: number } = {}): Promise<string[]> {
+    return this.#limit(() => fetchTags(this.#context, repo, options));
   }
 
   /** Manifests referring to `subject`, via the referrers API or the `sha256-<hex>` fallback tag. */

@@ -21,6 +21,8 @@ export interface PageRequest {
    * the listing (the referrers API is missing, so the caller falls back). Must consume the body when stopping.
    */
   onFirst?: (response: Response) => Promise<'page' | 'stop'>;
+  /** Stop quietly after this many pages (a best-effort look, such as a hint); default: read to the end. */
+  maxPages?: number;
   /** Validates one parsed page as it arrives and keeps what the result needs; the page itself is not retained. */
   onPage: (page: unknown) => void;
 }
@@ -75,7 +77,7 @@ export async function fetchPages(context: RegistryContext, request: PageRequest)
         `expected ${request.what} pages on ${request.first.host}, got a Link to ${next.host}`,
       );
     }
-    url = next;
+    url = request.maxPages !== undefined && seen.size >= request.maxPages ? undefined : next;
   }
   return true;
 }

@@ -17,7 +17,11 @@ const TAG = /^[\w][\w.-]{0,127}$/;
  * @throws RegistryError NOT_FOUND for an unknown repository, MALFORMED_RESPONSE for a bad page, TOO_LARGE past
  *   MAX_TAGS tags or the listing caps (pages.ts).
  */
-export async function fetchTags(context: RegistryContext, repo: RepositoryRef): Promise<string[]> {
+export async function fetchTags(
+  context: RegistryContext,
+  repo: RepositoryRef,
+  options: { maxPages?: number } = {},
+): Promise<string[]> {
   const what = `tag list of ${formatRepository(repo)}`;
   const first = context.urlFor(repo, 'tags/list');
   first.searchParams.set('n', String(PAGE_SIZE));
@@ -26,6 +30,7 @@ export async function fetchTags(context: RegistryContext, repo: RepositoryRef): 
     repo,
     first,
     what,
+    ...(options.maxPages !== undefined && { maxPages: options.maxPages }),
     // A page is a few fields and its tags: more values than the tags a listing may hold is too large already.
     maxValues: MAX_TAGS + 16,
     onPage: (page) => {

@@ -189,7 +189,9 @@ describe('index versus platform manifest', () => {
       'signature',
     ]);
     expect(code).toBe(1);
-    expect(reason(report, 'signature')).toContain(`whose index ${image.digest} carries the evidence`);
+    expect(reason(report, 'signature')).toContain(
+      `unverified artifacts found at ${reg.host}/acme/multiarch:sha256-${image.digest.slice(7)}.sig: this is a platform manifest of ${reg.host}/acme/multiarch:v1.0.0, whose index ${image.digest} has signatures or attestations`,
+    );
   });
 
   it('hints at the platform manifest when only it is signed and the index is verified', async () => {
@@ -214,6 +216,8 @@ describe('index versus platform manifest', () => {
       'signature',
     ]);
     expect(code).toBe(1);
-    expect(reason(report, 'signature')).toContain(`evidence exists for the linux/arm64 platform manifest ${child}`);
+    expect(reason(report, 'signature')).toContain(
+      `unverified artifacts found at ${reg.host}/acme/platform-signed:sha256-${child.slice(7)}.sig: they are for the linux/arm64 platform manifest ${child}`,
+    );
   });
 });

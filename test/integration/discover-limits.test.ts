@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { discoverInRepository } from '../../src/discover/index.js';
-import { findHints } from '../../src/discover/hints.js';
+import { findHints, HINT_REQUEST_BUDGET } from '../../src/discover/hints.js';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_MANIFEST, RegistryClient } from '../../src/registry/index.js';
 import { rejection } from '../support/expect-error.js';
@@ -121,5 +121,47 @@ describe('discovery bounds', () => {
     expect(hints).toEqual([]);
     // One `.sig` lookup per platform manifest looked at, plus one each for acme/signatures and acme/sbom.
     expect(server.requests.filter((request) => request.path.endsWith('.sig')).length).toBeLessThanOrEqual(16 + 2);
+  });
+
+  it('probes for hints within a fixed request budget, never downloading a layer, and calls what it finds unverified', async () => {
+    // An index of 16 platform manifests, each with `.sig` and `.att` manifests of 1,000 layers (issue 7, item 12).
+    const children = Array.from({ length: 16 }, (_, i) => ({
+      mediaType: OCI_MANIFEST,
+      digest: sha256Digest(new TextEncoder().encode(`platform ${i}`)),
+      size: 10,
+      platform: { os: 'linux', architecture: `arch${i}` },
+    }));
+    const junk = cosignManifest(
+      Array.from({ length: 1000 }, (_, i) => ({
+        digest: sha256Digest(new TextEncoder().encode(`junk ${i}`)),
+        size: 10,
+      })),
+    );
+    const tags = new Set(
+      children.flatMap((child) => ['sig', 'att'].map((suffix) => `sha256-${child.digest.slice(7)}.${suffix}`)),
+    );
+    const server = await startFaultServer((_req, res, url) => {
+      const tag = url.pathname.split('/manifests/')[1];
+      if (url.pathname.startsWith(`/v2/${REPO}/manifests/`) && tag !== undefined && tags.has(tag))
+        return sendManifest(res, junk.bytes, OCI_MANIFEST);
+      return sendError(res, 404, 'MANIFEST_UNKNOWN', 'not here');
+    });
+    servers.push(server);
+    const image = { registry: server.host, repository: REPO };
+
+    const hints = await findHints({
+      client: new RegistryClient({ env: {} }),
+      image,
+      digest: SUBJECT,
+      manifest: { manifests: children },
+      searched: [image],
+    });
+
+    expect(server.requests.filter((request) => request.path.includes('/blobs/'))).toEqual([]);
+    expect(server.requests.length).toBeLessThanOrEqual(40);
+    expect(HINT_REQUEST_BUDGET).toBe(40);
+    expect(hints.length).toBeGreaterThan(0);
+    for (const hint of hints)
+      expect(hint).toMatch(/^unverified artifacts found at 127\.0\.0\.1:\d+\/acme\/app:sha256-[0-9a-f]{64}\.sig: /);
   });
 });
