@@ -7,7 +7,7 @@ import { createCredentialResolver } from './credentials.js';
 import type { Deadline } from './deadline.js';
 import { toRegistryBaseUrl, toRepositoryUrl, type RegistryContext, type RepositoryRef } from './endpoint.js';
 import { createBaseFetch } from './fetch.js';
-import { parseJson, scanJson } from './json.js';
+import { parseJsonReleasing, scanJson } from './json.js';
 import { DEFAULT_MAX_BLOB_BYTES } from './limits.js';
 import { fetchManifest, type FetchedManifest } from './manifest.js';
 import { withRedirects } from './redirect.js';
@@ -172,12 +172,10 @@ export class RegistryClient {
       const start = async (): Promise<unknown> => {
         const download = this.#reserved(repo, descriptor);
         const read = async (): Promise<unknown> => {
-          const bytes = await download();
-          if (as === 'bytes') {
-            scanJson(bytes, what);
-            return bytes;
-          }
-          return parseJson(bytes, what);
+          const holder: { bytes?: Uint8Array } = { bytes: await download() };
+          if (as === 'parse') return parseJsonReleasing(holder, what);
+          scanJson(holder.bytes!, what);
+          return holder.bytes;
         };
         const large = descriptor.size === undefined || descriptor.size > LARGE_DOCUMENT_BYTES;
         return large ? this.#largeDocument(read) : read();

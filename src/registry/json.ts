@@ -69,8 +69,35 @@ export function scanJson(bytes: Uint8Array, what: string, maxValues = MAX_JSON_V
  */
 export function parseJson(bytes: Uint8Array, what: string, maxValues = MAX_JSON_VALUES): unknown {
   scanJson(bytes, what, maxValues);
+  return parseJsonText(decodeJson(bytes, what), what);
+}
+
+/**
+ * Like parseJson, but takes the bytes out of `holder` once decoded, so that a large document's bytes can be freed
+ * while JSON.parse runs: at most two copies of it (text and parsed) are alive at once, not three.
+ */
+export function parseJsonReleasing(holder: { bytes?: Uint8Array }, what: string): unknown {
+  const bytes = holder.bytes;
+  if (bytes === undefined) throw new RegistryError('MALFORMED_RESPONSE', `expected JSON for ${what}, got nothing`);
+  scanJson(bytes, what);
+  const text = decodeJson(bytes, what);
+  delete holder.bytes;
+  return parseJsonText(text, what);
+}
+
+function decodeJson(bytes: Uint8Array, what: string): string {
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new RegistryError('MALFORMED_RESPONSE', `expected JSON for ${what}, got unparseable content`, {
+      cause: error,
+    });
+  }
+}
+
+function parseJsonText(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new RegistryError('MALFORMED_RESPONSE', `expected JSON for ${what}, got unparseable content`, {
       cause: error,
