@@ -1,10 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../src/registry/index.js';
@@ -19,6 +17,7 @@ import {
   type FaultHandler,
   type FaultServer,
 } from '../support/fault-server.js';
+import { BIN } from '../support/bundled-cli.js';
 import { filledArray, tagPage } from '../support/hostile.js';
 import { cli, reason, statuses, type CliRun } from './helpers.js';
 
@@ -117,15 +116,7 @@ async function spawnCli(args: string[]): Promise<CliRun & { report: Report; maxR
   const rssFile = join(work, `rss-${Math.random().toString(36).slice(2)}`);
   const child = spawn(
     process.execPath,
-    [
-      '--require',
-      join(REPO_ROOT, 'scripts/bench/max-rss.cjs'),
-      join(REPO_ROOT, 'bin/verify-release.js'),
-      ...args,
-      '--trusted-root',
-      PUBLIC_GOOD,
-      '--json',
-    ],
+    ['--require', join(REPO_ROOT, 'scripts/bench/max-rss.cjs'), BIN, ...args, '--trusted-root', PUBLIC_GOOD, '--json'],
     {
       env: {
         PATH: process.env.PATH,
@@ -151,25 +142,7 @@ async function spawnCli(args: string[]): Promise<CliRun & { report: Report; maxR
   return { code, stdout, stderr, report, maxRssBytes };
 }
 
-/** True when dist/ is missing or any file under src/ is newer than the compiled CLI. */
-function isBuildStale(): boolean {
-  const built = join(REPO_ROOT, 'dist/cli/main.js');
-  if (!existsSync(built)) return true;
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
-        entry.isDirectory() ? newest(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs,
-      ),
-    );
-  return newest(join(REPO_ROOT, 'src')) > statSync(built).mtimeMs;
-}
-
 describe('hostile listings and layers, through the built CLI: exit 3, "too large", peak RSS under 400 MB', () => {
-  beforeAll(async () => {
-    if (isBuildStale()) await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT });
-  }, 120_000);
-
   it.each([
     { name: '{"tags":[{},{},…]}', page: tagPage(4 * 1024 * 1024, '{}'), requests: 1 },
     { name: 'strings that are not tags', page: tagPage(4 * 1024 * 1024, `"${'!'.repeat(4000)}"`), requests: 17 },
