@@ -64,6 +64,8 @@ export class RegistryClient {
   readonly #blobBudget: ByteBudget;
   /** One large JSON document in flight at a time (see getJsonBlob). */
   readonly #largeDocument = createLimiter(1);
+  /** Bytes of large JSON documents (kept for verification) the run may still hold: one blob of the maximum size. */
+  #largeRemaining: number;
   readonly #documents = new Map<string, Promise<unknown>>();
 
   constructor(options: RegistryClientOptions = {}) {
@@ -90,6 +92,7 @@ export class RegistryClient {
       urlFor: (repo, path) => toRepositoryUrl(toRegistryBaseUrl(repo.registry, insecure), repo, path),
       maxBlobBytes: options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
     };
+    this.#largeRemaining = this.#context.maxBlobBytes;
     this.#blobBudget = new ByteBudget(
       Math.max(options.maxTotalBlobBytes ?? DEFAULT_MAX_TOTAL_BLOB_BYTES, this.#context.maxBlobBytes),
     );
@@ -170,14 +173,24 @@ export class RegistryClient {
       const what = `blob ${formatRepository(repo)}@${descriptor.digest}`;
       // Runs synchronously up to its first await: the bytes are reserved now, before waiting for the large slot.
       const start = async (): Promise<unknown> => {
+        const large = descriptor.size === undefined || descriptor.size > LARGE_DOCUMENT_BYTES;
+        const size = descriptor.size ?? this.#context.maxBlobBytes;
+        // Parsed, a large document costs about three times its size while it is verified: together they may take
+        // no more than one blob of the maximum size, so memory stays bounded however many a registry lists.
+        if (large && size > this.#largeRemaining) {
+          throw new RegistryError(
+            'TOO_LARGE',
+            `${what} is too large: expected JSON blobs above ${LARGE_DOCUMENT_BYTES} bytes to total at most ${this.#context.maxBlobBytes} bytes in a run, got more`,
+          );
+        }
         const download = this.#reserved(repo, descriptor);
+        if (large) this.#largeRemaining -= size;
         const read = async (): Promise<unknown> => {
           const holder: { bytes?: Uint8Array } = { bytes: await download() };
           if (as === 'parse') return parseJsonReleasing(holder, what);
           scanJson(holder.bytes!, what);
           return holder.bytes;
         };
-        const large = descriptor.size === undefined || descriptor.size > LARGE_DOCUMENT_BYTES;
         return large ? this.#largeDocument(read) : read();
       };
       found = start();

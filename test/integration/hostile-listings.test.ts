@@ -175,6 +175,48 @@ describe('hostile documents', () => {
     expect(server.requests.filter((r) => r.path.includes('/blobs/'))).toHaveLength(1);
   });
 
+  it('holds large JSON documents of at most one maximum-size blob in a run, however many are listed', async () => {
+    const size = 17 * 1024 * 1024;
+    const layers = Array.from({ length: 4 }, (_, i) => {
+      const bytes = new Uint8Array(size).fill(0x41);
+      bytes.set(new TextEncoder().encode(`{"n":${i},"payload":"`), 0);
+      bytes.set(new TextEncoder().encode('"}'), size - 2);
+      return { bytes, digest: sha256Digest(bytes) };
+    });
+    const empty = new TextEncoder().encode('{}');
+    const referrers = layers.map((layer) =>
+      jsonBytes({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(empty), size: 2 },
+        layers: [{ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', digest: layer.digest, size }],
+      }),
+    );
+    const server = await serve((_req, res, url) => {
+      if (url.pathname === `/v2/${REPO}/referrers/${SUBJECT}`) {
+        const manifests = referrers.map((r) => ({ mediaType: OCI_MANIFEST, digest: r.digest, size: r.size }));
+        return sendJson(res, 200, { schemaVersion: 2, mediaType: OCI_INDEX, manifests }, { 'content-type': OCI_INDEX });
+      }
+      const referrer = referrers.find((r) => url.pathname === `/v2/${REPO}/manifests/${r.digest}`);
+      if (referrer) return sendManifest(res, referrer.bytes, OCI_MANIFEST);
+      const layer = layers.find((l) => url.pathname === `/v2/${REPO}/blobs/${l.digest}`);
+      if (layer) return res.writeHead(200, { 'content-length': String(size) }).end(layer.bytes);
+      return sendError(res, 404, 'MANIFEST_UNKNOWN', 'not here');
+    });
+
+    const reason = await tooLarge(
+      discoverInRepository(
+        new RegistryClient({ env: {}, maxBlobBytes: 40 * 1024 * 1024 }),
+        { registry: server.host, repository: REPO },
+        SUBJECT,
+      ),
+    );
+    expect(reason).toMatch(
+      /^blob 127\.0\.0\.1:\d+\/acme\/app@sha256:[0-9a-f]{64} is too large: expected JSON blobs above 16777216 bytes to total at most 41943040 bytes in a run, got more$/,
+    );
+    expect(server.requests.filter((r) => r.path.includes('/blobs/')).length).toBeLessThanOrEqual(2);
+  });
+
   it('refuses a referrers listing past 500 entries page by page', async () => {
     const entry = (i: number) => ({
       mediaType: OCI_MANIFEST,
