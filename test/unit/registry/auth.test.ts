@@ -98,6 +98,27 @@ describe('withAuth', () => {
     expect(next.seen).toHaveLength(1);
   });
 
+  it("sends nothing to another host and never answers that host's challenge", async () => {
+    const next = fakeRegistry();
+    const hop: RegistryRequest = {
+      url: new URL('https://cdn.example/blob?sig=1'),
+      headers: { authorization: 'Bearer registry-token' },
+      registry: 'registry.example',
+      repository: 'a/app',
+      what: 'blob a/app@sha256:1',
+    };
+    const error = await withAuth(next, {
+      resolveCredentials: async () => ({ username: 'u', password: 'secret' }),
+      tokenFetch: next,
+    })(hop).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'AUTH',
+      message:
+        'expected blob a/app@sha256:1 from cdn.example without credentials, got HTTP 401 asking to authenticate at auth.example; credentials for registry.example are sent to registry.example only',
+    });
+    expect(next.seen).toEqual([{ url: 'https://cdn.example/blob?sig=1', method: 'GET' }]);
+  });
+
   it('returns a 401 without a usable challenge as it is, for the caller to report', async () => {
     const next = fakeRegistry('Negotiate');
     expect((await withAuth(next, { resolveCredentials: anonymous, tokenFetch: next })(request('a/app'))).status).toBe(
