@@ -45,27 +45,132 @@ function checkLogKeys(root: Record<string, unknown>, list: 'tlogs' | 'ctlogs'): 
   }
 }
 
-/** Validates a parsed `trusted_root.json`; throws VerificationError TRUST_ROOT_ERROR if it is malformed. */
+/** Exact JSON text of a value with sorted object keys: equal entries compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isRecord(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The CA a `certificateAuthorities` entry describes: its subject and the start of its validity window. */
+function caIdentity(ca: unknown): string {
+  if (!isRecord(ca)) return canonical(ca);
+  const start = isRecord(ca.validFor) ? ca.validFor.start : undefined;
+  return canonical({ subject: ca.subject ?? null, start: start ?? null });
+}
+
+function describeCa(ca: unknown): string {
+  const subject = isRecord(ca) && isRecord(ca.subject) ? ca.subject : {};
+  const parts = [subject.organization, subject.commonName].filter((part) => typeof part === 'string');
+  return parts.length > 0 ? parts.join('/') : '(no subject)';
+}
+
+/**
+ * Duplicate entries must agree: a transparency or CT log ID (or a CA or TSA subject with the same validity start) that
+ * appears twice with different keys would let the order of the entries decide which key is trusted (sigstore-js
+ * takes the first, sigstore-go the last). Identical duplicates (the same root on two JSON Lines) are dropped.
+ */
+function dedupe(root: Record<string, unknown>): Record<string, unknown> {
+  const lists: [
+    list: (typeof ROOT_LISTS)[number],
+    key: (entry: unknown) => string,
+    what: (entry: unknown, key: string) => string,
+  ][] = [
+    ['tlogs', (log) => logId(log), (_log, id) => `transparency log ID ${id}`],
+    ['ctlogs', (log) => logId(log), (_log, id) => `CT log ID ${id}`],
+    ['certificateAuthorities', caIdentity, (ca) => `certificate authority ${describeCa(ca)}`],
+    ['timestampAuthorities', caIdentity, (tsa) => `timestamp authority ${describeCa(tsa)}`],
+  ];
+  const result = { ...root };
+  for (const [list, keyOf, describe] of lists) {
+    const entries = root[list];
+    if (!Array.isArray(entries)) continue;
+    const seen = new Map<string, string>();
+    const kept: unknown[] = [];
+    for (const entry of entries as unknown[]) {
+      const key = keyOf(entry);
+      const text = canonical(entry);
+      const previous = seen.get(key);
+      if (previous === undefined) {
+        seen.set(key, text);
+        kept.push(entry);
+      } else if (previous !== text) {
+        throw rootError(`expected one key per ${describe(entry, key)}, got conflicting entries in ${list}`);
+      }
+    }
+    result[list] = kept;
+  }
+  return result;
+}
+
+function logId(log: unknown): string {
+  return isRecord(log) && isRecord(log.logId) && typeof log.logId.keyId === 'string' ? log.logId.keyId : '';
+}
+
+function count(root: Record<string, unknown>, list: (typeof ROOT_LISTS)[number]): number {
+  const entries = root[list];
+  return Array.isArray(entries) ? entries.length : 0;
+}
+
+/**
+ * Validates a parsed `trusted_root.json`; throws VerificationError TRUST_ROOT_ERROR if it is malformed: wrong
+ * mediaType, conflicting duplicate log IDs or CAs, a log key without `validFor.start`, unparseable keys, or a root
+ * with neither a certificate authority nor a transparency log (nothing could ever verify against it).
+ */
 export function trustRootFromJson(json: unknown, source: TrustRoot['source']): TrustRoot {
   if (!isRecord(json)) throw rootError(`expected a JSON object, got ${json === null ? 'null' : typeof json}`);
-  if (typeof json.mediaType !== 'string' || !TRUSTED_ROOT_MEDIA_TYPE.test(json.mediaType)) {
-    throw rootError(`expected a trustedroot mediaType, got ${String(json.mediaType)}`);
-  }
+  checkMediaType(json.mediaType);
   for (const list of ROOT_LISTS) {
     if (json[list] !== undefined && !Array.isArray(json[list])) throw rootError(`expected ${list} to be an array`);
   }
   checkLogKeys(json, 'tlogs');
   checkLogKeys(json, 'ctlogs');
+  const root = dedupe(json);
+  if (count(root, 'certificateAuthorities') === 0 && count(root, 'tlogs') === 0) {
+    throw rootError(
+      'expected at least one certificate authority or transparency log, got neither (certificateAuthorities and tlogs are empty)',
+    );
+  }
   try {
     // Building the trust material parses every key and certificate, so a bad one fails here, not mid-verification.
-    toTrustMaterial(TrustedRoot.fromJSON(json));
+    toTrustMaterial(TrustedRoot.fromJSON(root));
   } catch (error) {
     throw rootError(`expected parseable keys and certificates, got ${describeError(error)}`, error);
   }
-  return { json, source };
+  return { json: root, source };
 }
 
-/** Parses a trusted root file: one JSON object, or JSON Lines (`gh attestation trusted-root`) merged into one. */
+/**
+ * What keyless verification (every signature and attestation of a release) needs from a root: a certificate
+ * authority for the signing certificates, and a transparency log or timestamp authority for the signing time.
+ * Throws TRUST_ROOT_ERROR naming what is missing.
+ */
+export function requireKeyless(trust: TrustRoot, where = ''): TrustRoot {
+  const root = trust.json as Record<string, unknown>;
+  const missing: string[] = [];
+  if (count(root, 'certificateAuthorities') === 0) missing.push('a certificate authority (certificateAuthorities)');
+  if (count(root, 'tlogs') === 0 && count(root, 'timestampAuthorities') === 0) {
+    missing.push('a transparency log or timestamp authority (tlogs, timestampAuthorities)');
+  }
+  if (missing.length > 0) {
+    throw rootError(`expected ${missing.join(' and ')} for keyless signatures${where}, got none`);
+  }
+  return trust;
+}
+
+function checkMediaType(mediaType: unknown, where = ''): void {
+  if (typeof mediaType !== 'string' || !TRUSTED_ROOT_MEDIA_TYPE.test(mediaType)) {
+    throw rootError(`expected a trustedroot mediaType${where}, got ${String(mediaType)}`);
+  }
+}
+
+/**
+ * Parses a trusted root file: one JSON object, or JSON Lines (`gh attestation trusted-root`) merged into one.
+ * Every line must itself be a trusted root with the known mediaType.
+ */
 function parseRootFile(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
@@ -82,6 +187,7 @@ function parseRootFile(text: string, path: string): unknown {
       throw rootError(`expected JSON or JSON Lines in ${path}, got invalid JSON on line ${index + 1}`, error);
     }
     if (!isRecord(root)) throw rootError(`expected a JSON object on line ${index + 1} of ${path}`);
+    checkMediaType(root.mediaType, ` on line ${index + 1} of ${path}`);
     merged ??= { mediaType: root.mediaType };
     for (const list of ROOT_LISTS) {
       const items = root[list];
@@ -121,10 +227,23 @@ function defaultCacheDir(env: NodeJS.ProcessEnv): string {
 /**
  * Loads the trusted root: from `path` (JSON or JSON Lines), else from the Sigstore TUF repository (`TUF_MIRROR`
  * overrides the mirror), falling back to the root embedded in @sigstore/tuf with a `notice`. `offline` skips TUF.
+ * `keyless` also requires what keyless verification needs ({@link requireKeyless}).
  */
 export async function loadTrustRoot(
-  options: { path?: string; cacheDir?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; offline?: boolean } = {},
+  options: {
+    path?: string;
+    cacheDir?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    offline?: boolean;
+    keyless?: boolean;
+  } = {},
 ): Promise<TrustRoot> {
+  const root = await loadAnyTrustRoot(options);
+  return options.keyless ? requireKeyless(root, options.path !== undefined ? ` in ${options.path}` : '') : root;
+}
+
+async function loadAnyTrustRoot(options: Parameters<typeof loadTrustRoot>[0] & object): Promise<TrustRoot> {
   if (options.path !== undefined) {
     let text: string;
     try {

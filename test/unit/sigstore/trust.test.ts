@@ -105,3 +105,75 @@ describe('the embedded public-good root', () => {
     expect(embeddedTrustRoot().source).toBe('embedded');
   });
 });
+
+// Issue 13.4: JSON Lines were merged loosely, so the order of the lines decided which key was trusted.
+describe('trusted roots are validated whole', () => {
+  const publicGood = () => readJson('trusted-roots/public-good.trusted_root.json');
+  const staging = () => readJson('trusted-roots/staging.trusted_root.json');
+
+  function writeLines(name: string, roots: unknown[]): string {
+    const path = join(tmp, name);
+    writeFileSync(path, roots.map((root) => JSON.stringify(root)).join('\n'));
+    return path;
+  }
+
+  it.each([
+    ['a bogus mediaType', 'application/json'],
+    ['no mediaType', undefined],
+  ])('rejects a second line with %s', async (_name, mediaType) => {
+    const second = { ...staging(), mediaType };
+    const path = writeLines('media.jsonl', [publicGood(), second]);
+    await expect(loadTrustRoot({ path })).rejects.toThrow(
+      `trusted root: expected a trustedroot mediaType on line 2 of ${path}, got ${String(mediaType)}`,
+    );
+  });
+
+  it.each(['tlogs', 'ctlogs'] as const)('rejects a %s log ID listed twice with different keys', async (list) => {
+    const forged = publicGood();
+    forged[list] = [{ ...forged[list][0], publicKey: staging()[list][0].publicKey }];
+    const path = writeLines(`${list}.jsonl`, [publicGood(), forged]);
+    const what = list === 'tlogs' ? 'transparency log' : 'CT log';
+    await expect(loadTrustRoot({ path })).rejects.toMatchObject({ code: 'TRUST_ROOT_ERROR' });
+    await expect(loadTrustRoot({ path })).rejects.toThrow(
+      `expected one key per ${what} ID ${forged[list][0].logId.keyId}, got conflicting entries in ${list}`,
+    );
+    // The same conflict inside one JSON document.
+    const merged = publicGood();
+    merged[list] = [...merged[list], ...forged[list]];
+    expect(() => trustRootFromJson(merged, 'file')).toThrow('got conflicting entries');
+  });
+
+  it('rejects a certificate authority listed twice with the same subject and start but another key', () => {
+    const root = publicGood();
+    const ca = root.certificateAuthorities.at(-1);
+    root.certificateAuthorities.push({ ...ca, certChain: staging().certificateAuthorities.at(-1).certChain });
+    expect(() => trustRootFromJson(root, 'file')).toThrow(
+      'expected one key per certificate authority sigstore.dev/sigstore, got conflicting entries in certificateAuthorities',
+    );
+  });
+
+  it('drops identical duplicates (the same root on two lines) and keeps CA rotations', async () => {
+    const path = writeLines('twice.jsonl', [publicGood(), publicGood()]);
+    const root = (await loadTrustRoot({ path })).json;
+    expect(root).toEqual(publicGood());
+  });
+
+  it('rejects a root without certificate authorities and transparency logs, naming them', () => {
+    const root = { ...publicGood(), certificateAuthorities: [], tlogs: [] };
+    expect(() => trustRootFromJson(root, 'file')).toThrow(
+      'trusted root: expected at least one certificate authority or transparency log, got neither (certificateAuthorities and tlogs are empty)',
+    );
+  });
+
+  it('requires a certificate authority and a log or TSA for keyless verification', async () => {
+    const noCa = writeLines('no-ca.json', [{ ...publicGood(), certificateAuthorities: [] }]);
+    await expect(loadTrustRoot({ path: noCa, keyless: true })).rejects.toThrow(
+      `trusted root: expected a certificate authority (certificateAuthorities) for keyless signatures in ${noCa}, got none`,
+    );
+    const noTime = writeLines('no-time.json', [{ ...publicGood(), tlogs: [], timestampAuthorities: [] }]);
+    await expect(loadTrustRoot({ path: noTime, keyless: true })).rejects.toThrow(
+      'expected a transparency log or timestamp authority (tlogs, timestampAuthorities) for keyless signatures',
+    );
+    await expect(loadTrustRoot({ path: noTime })).resolves.toMatchObject({ source: 'file' });
+  });
+});
