@@ -5,6 +5,7 @@ import { CHECK_TITLES, checkResult, type Check } from './check.js';
 import { describeNothingAccepted, selectAttestations } from './select.js';
 import { CUE_VERSION, type PolicyEngine, type PolicyMode, type PolicySource } from '../policy/cue.js';
 import type { PolicyViolation } from '../policy/errors.js';
+import { policyDigest } from '../policy/source.js';
 import { SLSA_PROVENANCE_TYPES } from './provenance/decode/provenance.js';
 
 /** The CycloneDX predicate type (`cosign attest --type cyclonedx`). */
@@ -48,7 +49,9 @@ export async function evaluatePolicies(
   engine: PolicyEngine,
 ): Promise<CheckResult> {
   const { kind, predicateTypes } = KINDS[id];
-  const base = { policies: policies.map((policy) => policy.name), mode, cueVersion: CUE_VERSION };
+  // Which policy ran, exactly: its path (or `bundled:<file>`) and the sha256 of its text.
+  const ran = policies.map((policy) => ({ path: policy.name, sha256: policyDigest(policy.source) }));
+  const base = { policies: ran, mode, cueVersion: CUE_VERSION };
   const result = (status: CheckResult['status'], reason: string, evidence: Record<string, unknown>): CheckResult =>
     checkResult(id, status, reason, { ...base, ...evidence });
   if (policies.length === 0) return result('skip', `no ${kind} policies configured`, {});

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { CHECK_IDS } from '../model/check-result.js';
@@ -8,11 +8,13 @@ import type { RepositoryRef } from '../registry/index.js';
 import { loadProfile, type ResolvedProfile } from '../profile/load.js';
 import { deriveProfile } from '../profile/derive.js';
 import { bundledProfilePath } from '../profile/bundled.js';
-import type { PolicySource } from '../policy/cue.js';
+import type { PolicyEngine, PolicySource } from '../policy/cue.js';
+import { startPolicyEngineThread } from '../policy/worker-engine.js';
+import { readPolicyFile } from '../policy/source.js';
 import { toExpectations, type ExpectationOverrides } from '../pipeline/expectations.js';
 import { verifyReleaseVersion } from '../release/index.js';
 import type { VerifyReleaseOptions } from '../pipeline/options.js';
-import { describeError, UsageError } from '../errors.js';
+import { describeError, PolicyError, UsageError } from '../errors.js';
 import type { RawVerifyOptions } from './program.js';
 
 const DEFAULT_PROFILE = 'natrontech-gcp-mysql-backup';
@@ -99,13 +101,17 @@ export async function toVerifyReleaseOptions(
   const release = toReleaseProbe(version, raw.tag, image);
   const expected = toExpectations(resolved, release, overrides);
   for (const policy of [expected.signature, expected.sbom, expected.provenanceSigner]) verifyPatterns(policy.identity);
+  const checks = raw.checks ?? CHECK_IDS;
+  // Policies are compiled before any network work too: a broken one is a usage error naming file:line:column.
+  const policyEngine = await compileSelectedPolicies(checks, expected.policies);
 
   return {
     image,
     ...(version !== undefined && { version }),
     ...(raw.tag !== undefined && { tag: raw.tag }),
     includePrereleases: raw.includePrereleases ?? false,
-    checks: raw.checks ?? CHECK_IDS,
+    checks,
+    ...(policyEngine && { policyEngine }),
     repositories: toRepositories(raw, resolved, env),
     expectations: (release) => toExpectations(resolved, release, overrides),
     ...(raw.trustedRoot !== undefined && { trustedRootPath: raw.trustedRoot }),
@@ -213,15 +219,31 @@ function toRepositoryRef(reference: string): RepositoryRef {
   return { registry: parsed.registry, repository: parsed.repository };
 }
 
+// `--policy`/`--sbom-policy` files, named by their absolute path in reports; size-capped (policy/source.ts).
 async function readPolicyFiles(paths: string[]): Promise<PolicySource[] | undefined> {
   if (paths.length === 0) return undefined;
-  return Promise.all(
-    paths.map(async (path) => {
-      try {
-        return { name: path, source: await readFile(path, 'utf8') };
-      } catch (error) {
-        throw new UsageError(`cannot read policy ${path}: ${describeError(error)}`, { cause: error });
-      }
-    }),
-  );
+  return Promise.all(paths.map((path) => readPolicyFile(resolve(path))));
+}
+
+/**
+ * Starts CUE and compiles the policies of the selected policy checks; returns the engine for the run, or
+ * undefined when no policy check is selected (CUE is not started at all then).
+ */
+async function compileSelectedPolicies(
+  checks: readonly string[],
+  policies: { provenance: PolicySource[]; sbom: PolicySource[] },
+): Promise<PolicyEngine | undefined> {
+  const selected = [
+    ...(checks.includes('provenance-policy') ? policies.provenance : []),
+    ...(checks.includes('sbom-policy') ? policies.sbom : []),
+  ];
+  if (!checks.includes('provenance-policy') && !checks.includes('sbom-policy')) return undefined;
+  const engine = startPolicyEngineThread();
+  try {
+    await engine.compile(selected);
+  } catch (error) {
+    // An engine that does not start is reported by the policy checks themselves (exit 3), as before.
+    if (!(error instanceof PolicyError)) throw error;
+  }
+  return engine;
 }

@@ -2,6 +2,7 @@ import type { CheckId } from '../model/check-result.js';
 import type { ImageReference } from '../model/reference.js';
 import type { RegistryClientOptions, RepositoryRef } from '../registry/index.js';
 import type { Expectations } from '../checks/check.js';
+import type { PolicyEngine } from '../policy/cue.js';
 
 export type { Expectations } from '../checks/check.js';
 
@@ -20,6 +21,8 @@ export interface VerifyReleaseOptions {
   /** Builds the expectations once the release's version is known (version binding needs it). */
   expectations: (resolved: { version?: string; tag?: string }) => Expectations;
   trustedRootPath?: string;
+  /** A CUE engine that already compiled the policies (the CLI does so before any network work); else one is started. */
+  policyEngine?: PolicyEngine;
   /** Do not contact TUF; use --trusted-root or the embedded root. */
   offlineTrust?: boolean;
   /** The whole run's deadline in ms (cosign's `--timeout`; default 5 minutes); `registry.timeoutMs` is per request. */

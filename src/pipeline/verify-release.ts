@@ -89,11 +89,12 @@ interface Run {
 /** Starts what takes long and does not depend on the release: CUE (~1 s, on its own thread) and the trusted root. */
 function startRun(options: VerifyReleaseOptions): Run {
   const needsPolicy = options.checks.includes('provenance-policy') || options.checks.includes('sbom-policy');
-  const policyEngine = needsPolicy ? startPolicyEngineThread() : undefined;
+  const policyEngine = needsPolicy ? (options.policyEngine ?? startPolicyEngineThread()) : undefined;
   const trust = loadTrustRoot({
     ...(options.trustedRootPath ? { path: options.trustedRootPath } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.offlineTrust ? { offline: true } : {}),
+    keyless: true,
   });
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
   trust.catch(() => undefined);

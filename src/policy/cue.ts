@@ -1,7 +1,8 @@
 import { loadCue, type CueApi } from './cue-runtime.js';
-import { PolicyError } from '../errors.js';
+import { PolicyError, UsageError } from '../errors.js';
 import type { InTotoStatement } from '../model/evidence.js';
 import { incompletePath, toPolicyViolation, type PolicyViolation } from './errors.js';
+import { locateError, sanitizeCueError } from './locate.js';
 import { outermostMissingPath, strictMismatch, toAddedPaths } from './strict.js';
 
 /**
@@ -17,7 +18,7 @@ export const CUE_VERSION = 'v0.4.3';
  */
 export type PolicyMode = 'strict' | 'cosign';
 
-/** A CUE policy file: its name (for reasons) and its text. */
+/** A CUE policy: its name (its path, `bundled:<file>` or `generated:…`; used in reasons and evidence) and its text. */
 export interface PolicySource {
   name: string;
   source: string;
@@ -28,8 +29,13 @@ export type PolicyOutcome = { pass: true; notes: string[] } | ({ pass: false } &
 /** Evaluates CUE policies against in-toto statements. */
 export interface PolicyEngine {
   /**
-   * Unifies the policy with the whole statement (as cosign does). Resolves to the outcome; rejects with
-   * {@link PolicyError} when the policy itself does not compile or the engine could not start.
+   * Compiles each policy on its own. Rejects with a UsageError (CONFIG) naming `file:line:column` for the first
+   * broken one (with a fixed phrase, never the file's text), or with {@link PolicyError} if the engine did not start.
+   */
+  compile(policies: readonly PolicySource[]): Promise<void>;
+  /**
+   * Unifies the policy with the whole statement (as cosign does). Resolves to the outcome; rejects with a
+   * UsageError when the policy itself does not compile, {@link PolicyError} when the engine could not start.
    */
   evaluate(policy: PolicySource, statement: InTotoStatement, mode: PolicyMode): Promise<PolicyOutcome>;
 }
@@ -39,9 +45,27 @@ function errorText(error: unknown): string {
   return typeof error === 'string' ? error : error instanceof Error ? error.message : String(error);
 }
 
-function brokenPolicy(policy: PolicySource, text: string): PolicyError {
-  return new PolicyError(
-    `policy ${policy.name}: expected valid CUE ${CUE_VERSION}, got ${text.split('\n')[0] ?? text}`,
+const MARSHAL_ERROR = 'cue: marshal error:';
+
+// CUE's error for `source` alone, or undefined when it compiles (open constraints, i.e. incomplete values, are
+// what a policy is made of and do not count).
+function compileError(cue: CueApi, source: string): string | undefined {
+  try {
+    cue.parse(source);
+    return undefined;
+  } catch (error) {
+    const text = errorText(error);
+    return text.startsWith(MARSHAL_ERROR) ? undefined : text;
+  }
+}
+
+// A usage error naming file, line and column, with a fixed phrase instead of CUE's message: CUE quotes the
+// offending text, and a file that is not CUE at all (a token, say) must not be echoed into logs.
+function brokenPolicy(cue: CueApi, policy: PolicySource, text: string): UsageError {
+  const { line, column } = locateError(policy.source, text, (prefix) => compileError(cue, prefix));
+  return new UsageError(
+    `policy ${policy.name}:${line}:${column}: expected valid CUE ${CUE_VERSION}, got ${sanitizeCueError(text)}`,
+    { code: 'CONFIG' },
   );
 }
 
@@ -49,12 +73,8 @@ function brokenPolicy(policy: PolicySource, text: string): PolicyError {
 // (syntax errors, conflicts within the policy, builtins unknown to CUE v0.4.3) is a broken policy. The statement
 // is an embedding, so a policy cannot reference statement fields by name either.
 function verifyPolicyCompiles(cue: CueApi, policy: PolicySource): void {
-  try {
-    cue.parse(policy.source);
-  } catch (error) {
-    const text = errorText(error);
-    if (!text.startsWith('cue: marshal error:')) throw brokenPolicy(policy, text);
-  }
+  const text = compileError(cue, policy.source);
+  if (text !== undefined) throw brokenPolicy(cue, policy, text);
 }
 
 function evaluateWith(cue: CueApi, policy: PolicySource, statement: InTotoStatement, mode: PolicyMode): PolicyOutcome {
@@ -90,26 +110,34 @@ function evaluateWith(cue: CueApi, policy: PolicySource, statement: InTotoStatem
 }
 
 /**
- * Starts loading the CUE engine now (≈0.5 s of WebAssembly set-up) so that it overlaps with network work, and
- * returns an engine whose `evaluate` waits for it.
+ * Starts loading the CUE engine now (≈0.5 s of WebAssembly set-up) so that it overlaps with other work, and
+ * returns an engine whose `compile` and `evaluate` wait for it.
  */
 export function startPolicyEngine(): PolicyEngine {
   const ready = loadCue();
   // The failure is reported by the first evaluate(); avoid an unhandled rejection before that.
   ready.catch(() => undefined);
   const compiled = new Set<string>();
+  const engine = async (): Promise<CueApi> => {
+    try {
+      return await ready;
+    } catch (error) {
+      throw new PolicyError(`expected the CUE engine to start, got ${errorText(error)}`, { cause: error });
+    }
+  };
+  const compile = (cue: CueApi, policy: PolicySource): void => {
+    if (compiled.has(policy.source)) return;
+    verifyPolicyCompiles(cue, policy);
+    compiled.add(policy.source);
+  };
   return {
+    async compile(policies) {
+      const cue = await engine();
+      for (const policy of policies) compile(cue, policy);
+    },
     async evaluate(policy, statement, mode) {
-      let cue: CueApi;
-      try {
-        cue = await ready;
-      } catch (error) {
-        throw new PolicyError(`expected the CUE engine to start, got ${errorText(error)}`, { cause: error });
-      }
-      if (!compiled.has(policy.source)) {
-        verifyPolicyCompiles(cue, policy);
-        compiled.add(policy.source);
-      }
+      const cue = await engine();
+      compile(cue, policy);
       return evaluateWith(cue, policy, statement, mode);
     },
   };

@@ -1,20 +1,41 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InternalError, PolicyError } from '../errors.js';
+import { InternalError, PolicyError, UsageError } from '../errors.js';
 import type { InTotoStatement } from '../model/evidence.js';
 import { startPolicyEngine, type PolicyEngine, type PolicyMode, type PolicyOutcome, type PolicySource } from './cue.js';
 
-export interface WorkerRequest {
-  id: number;
-  policy: PolicySource;
-  statement: InTotoStatement;
-  mode: PolicyMode;
+/** What the engine thread is asked to do. */
+export type EngineRequest =
+  | { kind: 'evaluate'; policy: PolicySource; statement: InTotoStatement; mode: PolicyMode }
+  | { kind: 'compile'; policies: PolicySource[] };
+
+export type WorkerRequest = EngineRequest & { id: number };
+
+/** How an error crosses the thread boundary: its class, code and message. */
+export interface WorkerError {
+  kind: 'policy' | 'usage' | 'internal';
+  code?: string;
+  message: string;
 }
 
 export type WorkerResponse =
-  | { id: number; outcome: PolicyOutcome; error?: undefined }
-  | { id: number; outcome?: undefined; error: { policyError: boolean; code?: string; message: string } };
+  | { id: number; outcome: PolicyOutcome | null; error?: undefined }
+  | { id: number; outcome?: undefined; error: WorkerError };
+
+/** The error to send back for what the engine threw. */
+export function toWorkerError(error: unknown): WorkerError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) return { kind: 'usage', code: error.code, message };
+  if (error instanceof PolicyError) return { kind: 'policy', code: error.code, message };
+  return { kind: 'internal', message };
+}
+
+function fromWorkerError({ kind, code, message }: WorkerError): Error {
+  if (kind === 'usage') return new UsageError(message, { code: code === 'USAGE' ? 'USAGE' : 'CONFIG' });
+  if (kind === 'policy') return new PolicyError(message, code === 'PROVENANCE_ERROR' ? { code } : undefined);
+  return new InternalError(message);
+}
 
 /**
  * Starts the CUE engine on a worker thread, so that its start-up runs beside the rest of the run. The worker is the
@@ -26,9 +47,12 @@ export function startPolicyEngineThread(): PolicyEngine {
   if (!existsSync(fileURLToPath(script))) return startPolicyEngine();
 
   const worker = new Worker(script);
-  const pending = new Map<number, { resolve: (outcome: PolicyOutcome) => void; reject: (error: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (outcome: PolicyOutcome | null) => void; reject: (error: Error) => void }
+  >();
   let nextId = 0;
-  // The worker keeps the process alive only while an evaluation is waiting for it.
+  // The worker keeps the process alive only while a request is waiting for it.
   worker.unref();
   const failAll = (error: Error): void => {
     for (const { reject } of pending.values()) reject(error);
@@ -39,27 +63,28 @@ export function startPolicyEngineThread(): PolicyEngine {
     if (!waiting) return;
     pending.delete(response.id);
     if (pending.size === 0) worker.unref();
-    if (response.error) {
-      const { policyError, code, message } = response.error;
-      waiting.reject(
-        policyError
-          ? new PolicyError(message, code === 'PROVENANCE_ERROR' ? { code } : undefined)
-          : new InternalError(message),
-      );
-    } else waiting.resolve(response.outcome);
+    if (response.error) waiting.reject(fromWorkerError(response.error));
+    else waiting.resolve(response.outcome);
   });
   worker.on('error', (error) => failAll(new PolicyError(`expected the CUE engine to run, got ${error.message}`)));
   worker.on('exit', (code) =>
     failAll(new PolicyError(`expected the CUE engine to run, got an exit with code ${code}`)),
   );
+  const send = (request: EngineRequest): Promise<PolicyOutcome | null> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...request, id } satisfies WorkerRequest);
+    });
   return {
-    evaluate(policy, statement, mode) {
-      return new Promise<PolicyOutcome>((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, policy, statement, mode } satisfies WorkerRequest);
-      });
+    async compile(policies) {
+      await send({ kind: 'compile', policies: [...policies] });
+    },
+    async evaluate(policy, statement, mode) {
+      const outcome = await send({ kind: 'evaluate', policy, statement, mode });
+      if (!outcome) throw new InternalError('expected a policy outcome from the CUE engine, got none');
+      return outcome;
     },
   };
 }

@@ -64,14 +64,14 @@ export function deriveProfile(owner: string, repo: string, options: { workflowPa
     );
   }
   const signer = { issuer: GITHUB_ACTIONS_ISSUER, identityRegexp: toReleaseIdentityRegexp(owner, repo, workflowPath) };
-  const provenancePolicy = `policy.cue (generated for ${owner}/${repo})`;
+  const provenancePolicy = `generated:policy.cue for ${owner}/${repo}`;
   const profile = toProfile(
     {
       name: `${owner}/${repo}`,
       image: `ghcr.io/${owner.toLowerCase()}/${repo.toLowerCase()}`,
       repositories: { signature: [], sbom: [], provenance: [] },
       identities: { signature: signer, sbom: signer, provenance: { sourceUri: `github.com/${owner}/${repo}` } },
-      policies: { provenance: [provenancePolicy], sbom: ['policy-sbom.cue'] },
+      policies: { provenance: [provenancePolicy], sbom: ['bundled:policy-sbom.cue'] },
     },
     `derived for ${owner}/${repo}`,
   );
@@ -79,7 +79,9 @@ export function deriveProfile(owner: string, repo: string, options: { workflowPa
     profile,
     policies: {
       provenance: [{ name: provenancePolicy, source: toProvenancePolicy(owner, repo, workflowPath) }],
-      sbom: [{ name: 'policy-sbom.cue', source: readFileSync(join(bundledPolicyDir(), 'policy-sbom.cue'), 'utf8') }],
+      sbom: [
+        { name: 'bundled:policy-sbom.cue', source: readFileSync(join(bundledPolicyDir(), 'policy-sbom.cue'), 'utf8') },
+      ],
     },
   };
 }

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { describeError, UsageError } from '../errors.js';
 import type { PolicySource } from '../policy/cue.js';
+import { readPolicyFile } from '../policy/source.js';
 import { BUNDLED_POLICIES, bundledPolicyDir } from './bundled.js';
 import { profileSchema, type Profile } from './schema.js';
 
@@ -32,36 +32,60 @@ export function toProfile(data: unknown, source: string): Profile {
   return parsed.data;
 }
 
-// A path relative to the profile file wins; otherwise a bundled policy name.
-function policyPath(entry: string, profileDir: string, source: string): string {
-  const local = isAbsolute(entry) ? entry : join(profileDir, entry);
-  if (existsSync(local)) return local;
-  if ((BUNDLED_POLICIES as readonly string[]).includes(entry)) return join(bundledPolicyDir(), entry);
-  throw configError(
-    `profile ${source}: expected policy ${JSON.stringify(entry)} next to the profile or bundled, got none`,
-  );
+/** How a profile names a policy shipped with verify-release: `bundled:policy-sbom.cue`. */
+export const BUNDLED_PREFIX = 'bundled:';
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
-/** Reads policy files into {@link PolicySource}s named by their profile entry. */
-async function readPolicies(entries: string[], profileDir: string, source: string): Promise<PolicySource[]> {
-  return Promise.all(
-    entries.map(async (entry) => {
-      const path = policyPath(entry, profileDir, source);
-      try {
-        return { name: entry, source: await readFile(path, 'utf8') };
-      } catch (error) {
-        throw configError(
-          `profile ${source}: expected a readable policy at ${path}, got ${describeError(error)}`,
-          error,
-        );
-      }
-    }),
-  );
+/**
+ * One policy entry of a profile. `bundled:<file>` names a policy shipped in verify-release's `policies/`; anything
+ * else is a path relative to the profile's directory that must stay inside it (no `..` escape, no absolute path or
+ * symlink leading elsewhere) and must exist: there is no fallback, so a forgotten file is an error, never the
+ * bundled file of the same name. The policy is named by its path (or `bundled:<file>`) in reports.
+ */
+async function readProfilePolicy(entry: string, profileDir: string, source: string): Promise<PolicySource> {
+  if (entry.startsWith(BUNDLED_PREFIX)) {
+    const file = entry.slice(BUNDLED_PREFIX.length);
+    if (!(BUNDLED_POLICIES as readonly string[]).includes(file)) {
+      const known = BUNDLED_POLICIES.map((name) => `${BUNDLED_PREFIX}${name}`).join(', ');
+      throw configError(`profile ${source}: expected a bundled policy (${known}), got ${JSON.stringify(entry)}`);
+    }
+    return readPolicyFile(join(bundledPolicyDir(), file), entry);
+  }
+  const path = resolve(profileDir, entry);
+  if (!isInside(profileDir, path)) {
+    throw configError(
+      `profile ${source}: expected policy ${JSON.stringify(entry)} inside the profile's directory ${profileDir}, got a path outside it`,
+    );
+  }
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch (error) {
+    throw configError(
+      `profile ${source}: expected policy ${JSON.stringify(entry)} at ${path}, got ${describeError(error)} (bundled policies are named ${BUNDLED_PREFIX}<file>)`,
+      error,
+    );
+  }
+  if (!isInside(profileDir, real)) {
+    throw configError(
+      `profile ${source}: expected policy ${JSON.stringify(entry)} inside the profile's directory ${profileDir}, got a link to ${real}`,
+    );
+  }
+  return readPolicyFile(real, path);
+}
+
+/** Reads a profile's policy entries in order. */
+function readPolicies(entries: string[], profileDir: string, source: string): Promise<PolicySource[]> {
+  return Promise.all(entries.map((entry) => readProfilePolicy(entry, profileDir, source)));
 }
 
 /**
  * Loads a profile JSON file: validated with zod (errors are one line naming the field) and its policies read,
- * resolved relative to the profile file or from the bundled `policies/`.
+ * relative to the profile's directory only, or `bundled:<file>` (see {@link readProfilePolicy}).
  */
 export async function loadProfile(file: string): Promise<ResolvedProfile> {
   const path = resolve(file);
@@ -72,7 +96,8 @@ export async function loadProfile(file: string): Promise<ResolvedProfile> {
     throw configError(`profile ${file}: expected a readable JSON file, got ${describeError(error)}`, error);
   }
   const profile = toProfile(data, file);
-  const dir = dirname(path);
+  // The real directory: policy paths and links are judged against it.
+  const dir = await realpath(dirname(path));
   const [provenance, sbom] = await Promise.all([
     readPolicies(profile.policies.provenance, dir, file),
     readPolicies(profile.policies.sbom, dir, file),

@@ -55,7 +55,10 @@ export const profileSchema = z
     identities: z
       .object({ signature: signerIdentitySchema, sbom: signerIdentitySchema, provenance: provenanceIdentitySchema })
       .strict(),
-    /** CUE policy files: paths relative to the profile file, or names of bundled policies. */
+    /**
+     * CUE policy files: paths relative to the profile's directory (and inside it), or `bundled:<file>` for the
+     * policies shipped in `policies/`.
+     */
     policies: z.object({ provenance: z.array(z.string().min(1)), sbom: z.array(z.string().min(1)) }).strict(),
   })
   .strict();

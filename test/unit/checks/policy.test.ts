@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,11 @@ describe('evaluatePolicies', () => {
     expect(result).toMatchObject({
       id: 'provenance-policy',
       status: 'pass',
-      evidence: { statements: 1, policies: ['policy.cue'], cueVersion: 'v0.4.3' },
+      evidence: {
+        statements: 1,
+        policies: [{ path: 'policy.cue', sha256: createHash('sha256').update(policy.source).digest('hex') }],
+        cueVersion: 'v0.4.3',
+      },
     });
   });
 
@@ -79,7 +84,7 @@ describe('evaluatePolicies', () => {
     const broken = { name: 'broken.cue', source: 'predicate: {' };
     const result = await evaluatePolicies('sbom-policy', [sbom], [sbomPolicy, broken], 'strict', engine);
     expect(result).toMatchObject({ status: 'error' });
-    expect(result.reason).toMatch(/^policy broken\.cue: expected valid CUE/);
+    expect(result.reason).toMatch(/^policy broken\.cue:1:\d+: expected valid CUE/);
   });
 
   it('skips when no policies are configured', async () => {

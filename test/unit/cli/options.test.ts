@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RE2JS } from 're2js';
@@ -45,7 +45,7 @@ describe('#toVerifyReleaseOptions', () => {
       certificateRef: 'refs/tags/v1.1.2',
     });
     expect(expected.notices).toEqual([]);
-    expect(expected.policies.provenance.map((p) => p.name)).toEqual(['policy.cue']);
+    expect(expected.policies.provenance.map((p) => p.name)).toEqual(['bundled:policy.cue']);
   });
 
   it('binds the rolling latest tag to refs/heads/main, and nothing without version binding', async () => {
@@ -160,7 +160,7 @@ describe('#toVerifyReleaseOptions', () => {
         image: 'registry.example.com/acme/app',
         repositories: { signature: ['registry.example.com/acme/signatures'], sbom: [], provenance: [] },
         identities: { signature: signer, sbom: signer, provenance: { sourceUri: 'github.com/acme/app' } },
-        policies: { provenance: ['mine.cue'], sbom: ['policy-sbom.cue'] },
+        policies: { provenance: ['mine.cue'], sbom: ['bundled:policy-sbom.cue'] },
       }),
     );
     const options = await toVerifyReleaseOptions(undefined, { ...RAW, profile: join(dir, 'profile.json') }, {});
@@ -171,7 +171,7 @@ describe('#toVerifyReleaseOptions', () => {
     const expected = options.expectations({ version: 'v2.0.0' });
     expect(expected.signature).toEqual({ identity: signer, repository: 'acme/app', ref: 'refs/tags/v2.0.0' });
     expect(expected.policies.provenance).toEqual([
-      { name: 'mine.cue', source: 'predicateType: "https://slsa.dev/provenance/v0.2"\n' },
+      { name: join(await realpath(dir), 'mine.cue'), source: 'predicateType: "https://slsa.dev/provenance/v0.2"\n' },
     ]);
   });
 

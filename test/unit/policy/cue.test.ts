@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startPolicyEngine, type PolicyEngine, type PolicyMode } from '../../../src/policy/cue.js';
 import type { InTotoStatement } from '../../../src/model/evidence.js';
-import { PolicyError } from '../../../src/errors.js';
+import { UsageError } from '../../../src/errors.js';
 import { bundledPolicyDir } from '../../../src/profile/bundled.js';
 import { deriveProfile } from '../../../src/profile/derive.js';
 import { cyclonedxStatement, slsaProvenanceStatement } from '../../support/statements.js';
@@ -150,10 +150,11 @@ describe('evaluate', () => {
     ['self-conflicting policy', 'a: "x" & "y"'],
     ['builtin newer than CUE v0.4.3', 'a: matchN(1, [int])'],
     ['unknown package', 'import "nope"\na: 1'],
-  ])('rejects a policy with a %s as a PolicyError', async (_name, source) => {
+  ])('rejects a policy with a %s as a usage error naming file:line:column', async (_name, source) => {
     const outcome = engine.evaluate({ name: 'broken.cue', source }, provenance(), 'cosign');
-    await expect(outcome).rejects.toBeInstanceOf(PolicyError);
-    await expect(outcome).rejects.toThrow(/^policy broken\.cue: expected valid CUE v0\.4\.3, got /);
+    await expect(outcome).rejects.toBeInstanceOf(UsageError);
+    await expect(outcome).rejects.toMatchObject({ code: 'CONFIG' });
+    await expect(outcome).rejects.toThrow(/^policy broken\.cue:\d+:\d+: expected valid CUE v0\.4\.3, got /);
   });
 
   it('supports package clauses and imports in the policy', async () => {

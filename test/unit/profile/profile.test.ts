@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RE2JS } from 're2js';
@@ -21,7 +21,7 @@ describe('bundled natrontech profile', () => {
     const { profile, policies } = await loadProfile(NATRONTECH);
     expect(profile.image).toBe('ghcr.io/natrontech/gcp-mysql-backup');
     expect(profile.identities.provenance).toEqual({ sourceUri: 'github.com/natrontech/gcp-mysql-backup' });
-    expect(policies.provenance.map((p) => p.name)).toEqual(['policy.cue']);
+    expect(policies.provenance.map((p) => p.name)).toEqual(['bundled:policy.cue']);
     expect(policies.provenance[0]?.source).toContain('natrontech/gcp-mysql-backup@refs/(tags/');
     expect(policies.sbom[0]?.source).toContain('predicateType: "https://cyclonedx.org/bom"');
   });
@@ -75,7 +75,7 @@ describe('loadProfile errors', () => {
     [
       'unknown policy',
       (p) => (p.policies.provenance = ['nope.cue']),
-      /expected policy "nope\.cue" next to the profile or bundled/,
+      /expected policy "nope\.cue" at .*nope\.cue, got ENOENT.*\(bundled policies are named bundled:<file>\)/,
     ],
   ])('%s', async (_name, edit, message) => {
     const data = structuredClone(base);
@@ -88,12 +88,80 @@ describe('loadProfile errors', () => {
     await expect(loading).rejects.toThrow(message);
   });
 
-  it('prefers a policy next to the profile over the bundled one', async () => {
-    const local = mkdtempSync(join(tmpdir(), 'verify-release-profile-'));
+  it('reads a policy next to the profile, named by its path', async () => {
+    const local = realpathSync(mkdtempSync(join(tmpdir(), 'verify-release-profile-')));
     writeFileSync(join(local, 'policy.cue'), 'predicateType: "local"');
     writeFileSync(join(local, 'p.json'), JSON.stringify(base));
     const { policies } = await loadProfile(join(local, 'p.json'));
-    expect(policies.provenance[0]?.source).toBe('predicateType: "local"');
+    expect(policies.provenance).toEqual([{ name: join(local, 'policy.cue'), source: 'predicateType: "local"' }]);
+  });
+
+  // Issue 13.1: a forgotten profile policy used to be replaced by the bundled file of the same name.
+  it('never falls back to a bundled policy of the same name', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'verify-release-profile-'));
+    writeFileSync(
+      join(local, 'p.json'),
+      JSON.stringify({ ...base, policies: { provenance: [], sbom: ['policy-sbom.cue'] } }),
+    );
+    await expect(loadProfile(join(local, 'p.json'))).rejects.toThrow(
+      /expected policy "policy-sbom\.cue" at .*, got ENOENT/,
+    );
+  });
+
+  it('reads bundled policies named bundled:<file>, and only those', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'verify-release-profile-'));
+    const file = join(local, 'p.json');
+    writeFileSync(file, JSON.stringify({ ...base, policies: { provenance: [], sbom: ['bundled:policy-sbom.cue'] } }));
+    const { policies } = await loadProfile(file);
+    expect(policies.sbom.map((p) => p.name)).toEqual(['bundled:policy-sbom.cue']);
+    writeFileSync(file, JSON.stringify({ ...base, policies: { provenance: [], sbom: ['bundled:../package.json'] } }));
+    await expect(loadProfile(file)).rejects.toThrow(
+      /expected a bundled policy \(bundled:policy\.cue, bundled:policy-sbom\.cue\)/,
+    );
+  });
+
+  // Issue 13.5: profile policies reached any file the user can read.
+  it.each([
+    ['a .. escape', '../token'],
+    ['an absolute path elsewhere', '/etc/hostname'],
+    ['the directory itself', '.'],
+  ])('refuses %s', async (_name, entry) => {
+    const outer = mkdtempSync(join(tmpdir(), 'verify-release-profile-'));
+    writeFileSync(join(outer, 'token'), 'ghp_SECRET');
+    mkdirSync(join(outer, 'p'));
+    const file = join(outer, 'p', 'p.json');
+    writeFileSync(file, JSON.stringify({ ...base, policies: { provenance: [entry], sbom: [] } }));
+    const loading = loadProfile(file);
+    await expect(loading).rejects.toMatchObject({ code: 'CONFIG' });
+    await expect(loading).rejects.toThrow(/inside the profile's directory .*, got a path outside it/);
+  });
+
+  it('refuses a symlink that leads outside the profile directory', async () => {
+    const outer = mkdtempSync(join(tmpdir(), 'verify-release-profile-'));
+    writeFileSync(join(outer, 'token'), 'ghp_SECRET');
+    mkdirSync(join(outer, 'p'));
+    symlinkSync(join(outer, 'token'), join(outer, 'p', 'policy.cue'));
+    writeFileSync(join(outer, 'p', 'p.json'), JSON.stringify(base));
+    await expect(loadProfile(join(outer, 'p', 'p.json'))).rejects.toThrow(/got a link to .*token/);
+  });
+
+  it('accepts an absolute path inside the profile directory and a subdirectory', async () => {
+    const local = realpathSync(mkdtempSync(join(tmpdir(), 'verify-release-profile-')));
+    mkdirSync(join(local, 'cue'));
+    writeFileSync(join(local, 'cue', 'a.cue'), 'a: 1');
+    const entries = [join(local, 'cue', 'a.cue'), 'cue/../cue/a.cue'];
+    writeFileSync(join(local, 'p.json'), JSON.stringify({ ...base, policies: { provenance: entries, sbom: [] } }));
+    const { policies } = await loadProfile(join(local, 'p.json'));
+    expect(policies.provenance.map((p) => p.name)).toEqual([join(local, 'cue', 'a.cue'), join(local, 'cue', 'a.cue')]);
+  });
+
+  it('refuses a policy above 1 MiB', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'verify-release-profile-'));
+    writeFileSync(join(local, 'policy.cue'), `a: "${'x'.repeat(1024 * 1024)}"`);
+    writeFileSync(join(local, 'p.json'), JSON.stringify(base));
+    await expect(loadProfile(join(local, 'p.json'))).rejects.toThrow(
+      /expected at most 1048576 bytes \(1 MiB\), got 1048581/,
+    );
   });
 
   it('reports unreadable JSON in one line', async () => {
@@ -118,7 +186,7 @@ describe('deriveProfile', () => {
       matches(regexp, 'https://github.com/natrontech/pbs-exporter/xgithub/workflows/release.yml@refs/tags/v0.9.0'),
     ).toBe(false);
     expect(policies.provenance[0]?.source).toContain('entryPoint: ".github/workflows/release.yml"');
-    expect(policies.sbom.map((p) => p.name)).toEqual(['policy-sbom.cue']);
+    expect(policies.sbom.map((p) => p.name)).toEqual(['bundled:policy-sbom.cue']);
   });
 
   it('generates the bundled policy.cue shape for gcp-mysql-backup', () => {
