@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { CommanderError } from 'commander';
 import { buildProgram, type RawVerifyBundleOptions, type RawVerifyOptions } from './program.js';
@@ -7,10 +6,12 @@ import { colorLevel } from './color.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { verifyRelease } from '../pipeline/verify-release.js';
 import { verifyBundleCommand } from '../commands/verify-bundle.js';
-import { reportExitCode } from '../report/index.js';
+import { reportExitCode, withOutputFailure, type Report } from '../report/index.js';
+import { CHECK_IDS, type CheckId } from '../model/check-result.js';
+import { checkOutputPath, requireSbomChecks, writeFileAtomic } from './output.js';
 import { renderJson } from '../report/render/json.js';
 import { renderText } from '../report/render/text.js';
-import { describeError, UsageError } from '../errors.js';
+import { describeError } from '../errors.js';
 
 /** Where the CLI writes; injectable so tests run the real program in-process. */
 export interface CliIo {
@@ -65,28 +66,74 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 }
 
 async function runVerify(version: string | undefined, raw: RawVerifyOptions, io: CliIo): Promise<number> {
+  // Every check of the output rules that needs no network runs first: a run that cannot deliver its output is a
+  // usage error (exit 2), not a verdict followed by a failure.
+  const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, raw.checks ?? CHECK_IDS) : undefined;
   const options = await toVerifyReleaseOptions(version, raw, io.env, progressWriter(io, raw));
-  const { report, sbom } = await verifyRelease(options);
+  const result = await verifyRelease(options);
+  // Outputs are written before the report is printed, so the verdict printed is the one exited with.
+  const { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   io.stdout.write(
     raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stdout.isTTY) }),
   );
-  if (raw.sbomOut !== undefined && sbom) await writeOutput(raw.sbomOut, sbom.raw);
-  return reportExitCode(report);
+  return outputFailed ? EXIT.incomplete : reportExitCode(report);
 }
 
 async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: CliIo): Promise<number> {
-  const checks = raw.checks ?? ['resolve', 'sbom', 'sbom-policy'];
+  // The full verification by default: the SBOM of a release is handed out only when the release verifies.
+  const checks = raw.checks ?? [...CHECK_IDS];
+  requireSbomChecks(checks, '`sbom`');
+  const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, checks) : undefined;
   const options = await toVerifyReleaseOptions(version, { ...raw, checks }, io.env, progressWriter(io, raw));
-  const { report, sbom } = await verifyRelease(options);
+  const result = await verifyRelease(options);
+  const { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   // stdout carries the SBOM only, and only when it verified; the verdict goes to stderr.
-  const code = reportExitCode(report);
   io.stderr.write(
     raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stderr.isTTY) }),
   );
-  if (code !== EXIT.verified || !sbom) return code === EXIT.verified ? EXIT.failed : code;
-  io.stdout.write(sbom.raw);
-  if (raw.sbomOut !== undefined) await writeOutput(raw.sbomOut, sbom.raw);
+  if (outputFailed) return EXIT.incomplete;
+  const code = reportExitCode(report);
+  if (code !== EXIT.verified) return code;
+  if (!result.sbom) return EXIT.failed; // unreachable: a passed sbom check always carries the SBOM
+  io.stdout.write(result.sbom.raw);
   return EXIT.verified;
+}
+
+async function prepareSbomOut(path: string, checks: readonly CheckId[]): Promise<string> {
+  requireSbomChecks(checks, '--sbom-out');
+  return checkOutputPath(path, '--sbom-out');
+}
+
+/**
+ * Writes the verified SBOM to `path` when the release verified (every selected check passed; the selection
+ * includes signature and sbom, see requireSbomChecks), atomically. A failed write turns the report into NOT
+ * VERIFIED with the reason; an unverified release writes nothing and says so.
+ */
+async function deliverSbom(
+  result: Awaited<ReturnType<typeof verifyRelease>>,
+  path: string,
+): Promise<{ report: Report; outputFailed: boolean }> {
+  const { report, sbom } = result;
+  if (!report.verified) {
+    return {
+      report: { ...report, notices: [...report.notices, `--sbom-out: not written (the release did not verify)`] },
+      outputFailed: false,
+    };
+  }
+  if (!sbom)
+    return {
+      report: withOutputFailure(report, `--sbom-out: no verified SBOM to write to ${path}`),
+      outputFailed: true,
+    };
+  try {
+    await writeFileAtomic(path, sbom.raw);
+  } catch (error) {
+    return {
+      report: withOutputFailure(report, `--sbom-out: could not write ${path}: ${describeError(error)}`),
+      outputFailed: true,
+    };
+  }
+  return { report, outputFailed: false };
 }
 
 async function runVerifyBundle(fileOrDigest: string, raw: RawVerifyBundleOptions, io: CliIo): Promise<number> {
@@ -103,14 +150,6 @@ async function runVerifyBundle(fileOrDigest: string, raw: RawVerifyBundleOptions
 function progressWriter(io: CliIo, raw: RawVerifyOptions): ((message: string) => void) | undefined {
   if (!io.stderr.isTTY || raw.json) return undefined;
   return (message) => io.stderr.write(`… ${message}\n`);
-}
-
-async function writeOutput(path: string, text: string): Promise<void> {
-  try {
-    await writeFile(path, text);
-  } catch (error) {
-    throw new UsageError(`cannot write ${path}: ${describeError(error)}`, { cause: error });
-  }
 }
 
 /** The `verify-release` bin: runs the CLI on process.argv and sets the exit code. Never prints a stack trace. */

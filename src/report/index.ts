@@ -1,15 +1,37 @@
-import type { CheckResult } from '../model/check-result.js';
+import { CHECK_IDS, type CheckResult } from '../model/check-result.js';
 import { REPORT_SCHEMA_VERSION, reportSchema, type Report, type ReportTarget } from './schema.js';
 
 export { reportSchema, REPORT_SCHEMA_VERSION, type Report, type ReportTarget } from './schema.js';
 
+/** The notice of a run whose selection leaves the image signature out. */
+export const SIGNATURE_OMITTED_NOTICE =
+  'partial verification: the image signature was not checked (signature is not among the selected --checks)';
+
 /**
  * Builds the report. `verified` is true only when at least one check ran and every check passed:
- * a skipped or errored check never counts as a pass.
+ * a skipped or errored check never counts as a pass. `checksOmitted` lists the checks that are not in the report
+ * (a `--checks` selection); without `signature`, a notice says that the image signature was not checked.
  */
 export function buildReport(target: ReportTarget, checks: CheckResult[], notices: string[] = []): Report {
   const verified = checks.length > 0 && checks.every((check) => check.status === 'pass');
-  return reportSchema.parse({ schemaVersion: REPORT_SCHEMA_VERSION, target, checks, verified, notices });
+  const checksOmitted = CHECK_IDS.filter((id) => !checks.some((check) => check.id === id));
+  const allNotices = checksOmitted.includes('signature') ? [SIGNATURE_OMITTED_NOTICE, ...notices] : notices;
+  return reportSchema.parse({
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    target,
+    checks,
+    checksOmitted,
+    verified,
+    notices: allNotices,
+  });
+}
+
+/**
+ * The report of a run whose output (e.g. `--sbom-out`) could not be written: NOT VERIFIED, with the reason as a
+ * notice, so that the verdict printed is the one the CLI exits with.
+ */
+export function withOutputFailure(report: Report, reason: string): Report {
+  return reportSchema.parse({ ...report, verified: false, notices: [...report.notices, reason] });
 }
 
 /**

@@ -26,6 +26,8 @@ export const reportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   target: targetSchema,
   checks: z.array(checkResultSchema),
+  /** Checks a `--checks` selection left out (empty for a full run): a verdict over fewer checks says so. */
+  checksOmitted: z.array(z.enum(CHECK_IDS)),
   verified: z.boolean(),
   notices: z.array(z.string()),
 });

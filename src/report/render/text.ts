@@ -58,7 +58,8 @@ function summary(c: ChalkInstance, report: Report): string {
   if (count('error') > 0) parts.push(`${count('error')} could not complete`);
   if (count('skip') > 0) parts.push(`${count('skip')} skipped`);
   const verdict = report.verified ? c.green.bold('VERIFIED') : c.red.bold('NOT VERIFIED');
-  return `${verdict}: ${parts.join(', ')}`;
+  const partial = report.checksOmitted.length > 0 ? ` (partial: ${report.checksOmitted.join(', ')} not run)` : '';
+  return `${verdict}${partial}: ${parts.join(', ')}`;
 }
 
 function describeMediaType(mediaType: string): string {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, reportExitCode, type ReportTarget } from '../../../src/report/index.js';
+import {
+  buildReport,
+  reportExitCode,
+  SIGNATURE_OMITTED_NOTICE,
+  withOutputFailure,
+  type ReportTarget,
+} from '../../../src/report/index.js';
 import { renderText } from '../../../src/report/render/text.js';
 import { renderJson } from '../../../src/report/render/json.js';
 import { colorLevel } from '../../../src/cli/color.js';
@@ -39,6 +45,37 @@ describe('#buildReport / #reportExitCode', () => {
     expect(reportExitCode(report)).toBe(code);
   });
 
+  it('lists the checks a selection left out, and says when the image signature was not checked', () => {
+    const partial = buildReport(target, [check('resolve', 'pass')], ['other notice']);
+    expect(partial.verified).toBe(true);
+    expect(partial.checksOmitted).toEqual(['signature', 'provenance', 'provenance-policy', 'sbom', 'sbom-policy']);
+    expect(partial.notices).toEqual([SIGNATURE_OMITTED_NOTICE, 'other notice']);
+    const text = renderText(partial, { colorLevel: 0 });
+    expect(text).toContain(`note: ${SIGNATURE_OMITTED_NOTICE}`);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'VERIFIED (partial: signature, provenance, provenance-policy, sbom, sbom-policy not run): 1 passed, 0 failed',
+    );
+  });
+
+  it('leaves a full run as it was: no omitted checks, no notice, the plain verdict', () => {
+    const ids = ['resolve', 'signature', 'provenance', 'provenance-policy', 'sbom', 'sbom-policy'] as const;
+    const full = buildReport(
+      target,
+      ids.map((id) => check(id, 'pass')),
+    );
+    expect(full.checksOmitted).toEqual([]);
+    expect(full.notices).toEqual([]);
+    expect(renderText(full, { colorLevel: 0 }).trimEnd().split('\n').at(-1)).toBe('VERIFIED: 6 passed, 0 failed');
+  });
+
+  it('turns a report whose output could not be written into NOT VERIFIED with the reason', () => {
+    const full = buildReport(target, [check('resolve', 'pass'), check('signature', 'pass')]);
+    const failed = withOutputFailure(full, '--sbom-out: could not write x: ENOSPC');
+    expect(failed.verified).toBe(false);
+    expect(failed.notices).toContain('--sbom-out: could not write x: ENOSPC');
+    expect(renderText(failed, { colorLevel: 0 })).toMatch(/\nNOT VERIFIED \(partial: [^)]*\): 2 passed, 0 failed\n$/);
+  });
+
   it('refuses a check that breaks the schema', () => {
     expect(() => buildReport(target, [{ ...check('signature', 'pass'), status: 'ok' as CheckStatus }])).toThrow();
   });
@@ -56,7 +93,9 @@ describe('#renderText', () => {
     expect(text).toContain('✔ resolve    resolve pass');
     expect(text).toContain('✖ signature  signature fail');
     expect(text).toContain('note: using the embedded trusted root');
-    expect(text.trimEnd().split('\n').at(-1)).toBe('NOT VERIFIED: 1 passed, 1 failed');
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'NOT VERIFIED (partial: provenance, provenance-policy, sbom, sbom-policy not run): 1 passed, 1 failed',
+    );
     expect(text).not.toMatch(/\u001b\[/);
   });
 
@@ -71,7 +110,9 @@ describe('#renderText', () => {
     expect(text.trimEnd().split('\n')).toHaveLength(7);
     expect(text).not.toContain('\u001b');
     expect(text).toContain('linux/\\n✔ Image signature    verified\\n\\nVERIFIED: 6 passed, 0 failed\\u001b[2K');
-    expect(text.trimEnd().split('\n').at(-1)).toBe('NOT VERIFIED: 0 passed, 1 failed');
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'NOT VERIFIED (partial: resolve, provenance, provenance-policy, sbom, sbom-policy not run): 0 passed, 1 failed',
+    );
   });
 
   it('colours marks when asked', () => {
