@@ -62,9 +62,10 @@ function compileError(cue: CueApi, source: string): string | undefined {
 // A usage error naming file, line and column, with a fixed phrase instead of CUE's message: CUE quotes the
 // offending text, and a file that is not CUE at all (a token, say) must not be echoed into logs.
 function brokenPolicy(cue: CueApi, policy: PolicySource, text: string): UsageError {
-  const { line, column } = locateError(policy.source, text, (prefix) => compileError(cue, prefix));
+  const { line, column, approximate } = locateError(policy.source, text, (prefix) => compileError(cue, prefix));
+  const where = approximate ? ' (position approximate: the error is at or before this line)' : '';
   return new UsageError(
-    `policy ${policy.name}:${line}:${column}: expected valid CUE ${CUE_VERSION}, got ${sanitizeCueError(text)}`,
+    `policy ${policy.name}:${line}:${column}: expected valid CUE ${CUE_VERSION}, got ${sanitizeCueError(text)}${where}`,
     { code: 'CONFIG' },
   );
 }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startPolicyEngine, type PolicyEngine } from '../../../src/policy/cue.js';
-import { closeOpenBrackets, sanitizeCueError } from '../../../src/policy/locate.js';
+import { init } from 'cue-wasm';
+import { closeOpenBrackets, locateError, sanitizeCueError } from '../../../src/policy/locate.js';
 
 let engine: PolicyEngine;
 beforeAll(async () => {
@@ -51,6 +52,26 @@ describe('broken policies: file:line:column and a fixed phrase', () => {
 
   it('accepts open constraints (a policy is made of them)', async () => {
     await expect(engine.compile([{ name: 'ok.cue', source: 'a: =~"^x$"\nb: int\n' }])).resolves.toBeUndefined();
+  });
+});
+
+describe('locateError', () => {
+  it('finds a conflict far down a file, and says when its time budget stopped the search early', async () => {
+    const cue = await init();
+    const compile = (text: string) => {
+      try {
+        cue.parse(text);
+        return undefined;
+      } catch (error) {
+        const message = String(error);
+        return message.startsWith('cue: marshal error:') ? undefined : message;
+      }
+    };
+    const lines = Array.from({ length: 200 }, (_, i) => `f${i}: ${i}`);
+    const source = [...lines.slice(0, 150), 'f3: 4', ...lines.slice(150)].join('\n');
+    const message = compile(source)!;
+    expect(locateError(source, message, compile)).toEqual({ line: 151, column: 5 });
+    expect(locateError(source, message, compile, -1)).toEqual({ line: 201, column: 1, approximate: true });
   });
 });
 
