@@ -86,15 +86,18 @@ async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: C
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, checks) : undefined;
   const options = await toVerifyReleaseOptions(version, { ...raw, checks }, io.env, progressWriter(io, raw));
   const result = await verifyRelease(options);
-  const { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
+  let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
+  if (report.verified && !result.sbom) {
+    // Not expected (a passed sbom check carries its SBOM), but the verdict must never claim an output it lacks.
+    report = withOutputFailure(report, '`sbom`: no verified SBOM to print');
+    outputFailed = true;
+  }
   // stdout carries the SBOM only, and only when it verified; the verdict goes to stderr.
   io.stderr.write(
     raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stderr.isTTY) }),
   );
   if (outputFailed) return EXIT.incomplete;
-  const code = reportExitCode(report);
-  if (code !== EXIT.verified) return code;
-  if (!result.sbom) return EXIT.failed; // unreachable: a passed sbom check always carries the SBOM
+  if (!report.verified || !result.sbom) return reportExitCode(report);
   io.stdout.write(result.sbom.raw);
   return EXIT.verified;
 }
@@ -116,15 +119,16 @@ async function deliverSbom(
   const { report, sbom } = result;
   if (!report.verified) {
     return {
-      report: { ...report, notices: [...report.notices, `--sbom-out: not written (the release did not verify)`] },
+      report: { ...report, notices: [...report.notices, '--sbom-out: not written (the release did not verify)'] },
       outputFailed: false,
     };
   }
-  if (!sbom)
+  if (!sbom) {
     return {
       report: withOutputFailure(report, `--sbom-out: no verified SBOM to write to ${path}`),
       outputFailed: true,
     };
+  }
   try {
     await writeFileAtomic(path, sbom.raw);
   } catch (error) {
