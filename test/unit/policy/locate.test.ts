@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startPolicyEngine, type PolicyEngine } from '../../../src/policy/cue.js';
-import { init } from 'cue-wasm';
+import { loadCue } from '../../../src/policy/cue-runtime.js';
 import { closeOpenBrackets, locateError, sanitizeCueError } from '../../../src/policy/locate.js';
 
 let engine: PolicyEngine;
@@ -57,7 +57,7 @@ describe('broken policies: file:line:column and a fixed phrase', () => {
 
 describe('locateError', () => {
   it('finds a conflict far down a file, and says when its time budget stopped the search early', async () => {
-    const cue = await init();
+    const cue = await loadCue();
     const compile = (text: string) => {
       try {
         cue.parse(text);
