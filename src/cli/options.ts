@@ -233,11 +233,11 @@ async function compileSelectedPolicies(
   checks: readonly string[],
   policies: { provenance: PolicySource[]; sbom: PolicySource[] },
 ): Promise<PolicyEngine | undefined> {
+  if (!checks.includes('provenance-policy') && !checks.includes('sbom-policy')) return undefined;
   const selected = [
     ...(checks.includes('provenance-policy') ? policies.provenance : []),
     ...(checks.includes('sbom-policy') ? policies.sbom : []),
   ];
-  if (!checks.includes('provenance-policy') && !checks.includes('sbom-policy')) return undefined;
   const engine = startPolicyEngineThread();
   try {
     await engine.compile(selected);
