@@ -123,7 +123,7 @@ describe('version binding survives every override (items 1 and 2)', () => {
         image: `${reg.host}/${REPO}`,
         repositories: { signature: [], sbom: [], provenance: [] },
         identities: { signature: signer, sbom: signer, provenance: { sourceUri: `github.com/${REPO}` } },
-        policies: { provenance: ['policy.cue'], sbom: ['policy-sbom.cue'] },
+        policies: { provenance: ['bundled:policy.cue'], sbom: ['bundled:policy-sbom.cue'] },
       }),
     );
     const rollback = await cliJson(['v1.1.3', '--profile', profile, ...base.slice(2)]);
