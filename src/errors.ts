@@ -1,3 +1,4 @@
+import { boundLength } from './model/bounded.js';
 /**
  * Typed errors shared by every stage. Each carries a stable `code` that appears in the JSON report and in tests,
  * and an optional ES2022 `cause`. Messages are one line and say what was expected and what was found.
@@ -90,6 +91,6 @@ export class InternalError extends VerifyReleaseError {
 
 /** Renders any thrown value as one line, without a stack trace. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
-  return String(error).split('\n')[0] ?? 'unknown error';
+  if (error instanceof Error) return boundLength(error.message.split('\n')[0] ?? error.name);
+  return boundLength(String(error).split('\n')[0] ?? 'unknown error');
 }

@@ -169,7 +169,7 @@ function addVerifyOptions(command: Command): Command {
     .option('--profile <file>', 'project profile (JSON) with image, repositories, identities and policies')
     .option('--no-version-binding', 'do not require certificate refs and the provenance tag to be the verified version')
     .option('--checks <ids>', `comma-separated subset of: ${CHECK_IDS.join(', ')}`, parseChecks)
-    .option('--max-blob-size <bytes>', 'largest blob read from the registry (default 128 MiB)', parsePositiveNumber);
+    .option('--max-blob-size <bytes>', 'largest blob read from the registry (default 64 MiB)', parsePositiveNumber);
 }
 
 // Repeatable flags collect into an array; no default, so help shows none.

@@ -25,7 +25,7 @@ export interface RegistryClientOptions {
   deadline?: Deadline;
   /** Extra attempts for 429/502/503/504 and reset connections. Default 3. */
   retries?: number;
-  /** Largest blob accepted. Default 128 MiB. */
+  /** Largest blob accepted. Default 64 MiB. */
   maxBlobBytes?: number;
   /** All blobs read over the client's lifetime together. Default 512 MiB, and never less than maxBlobBytes. */
   maxTotalBlobBytes?: number;

@@ -7,7 +7,9 @@ export { parseJson } from './json.js';
 /** Manifests and tag/referrer lists: generous for real indexes, small enough to never exhaust memory. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** Default cap for blobs (cosign's `COSIGN_MAX_ATTACHMENT_SIZE` default). */
-export const DEFAULT_MAX_BLOB_BYTES = 128 * 1024 * 1024;
+// Real bundles are kilobytes and real SBOM attestations a few MiB; a document near this size costs about four times
+// its size in memory while it is parsed and verified, so the default keeps that under 400 MB.
+export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024;
 /** Token responses and error bodies (go-containerregistry uses the same). */
 export const MAX_SMALL_BODY_BYTES = 64 * 1024;
 

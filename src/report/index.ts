@@ -1,3 +1,4 @@
+import { boundLength } from '../model/bounded.js';
 import { CHECK_IDS, type CheckResult } from '../model/check-result.js';
 import { REPORT_SCHEMA_VERSION, reportSchema, type Report, type ReportTarget } from './schema.js';
 
@@ -19,10 +20,10 @@ export function buildReport(target: ReportTarget, checks: CheckResult[], notices
   return reportSchema.parse({
     schemaVersion: REPORT_SCHEMA_VERSION,
     target,
-    checks,
+    checks: checks.map((check) => ({ ...check, reason: boundLength(check.reason) })),
     checksOmitted,
     verified,
-    notices: allNotices,
+    notices: allNotices.map((notice) => boundLength(notice)),
   });
 }
 
@@ -31,7 +32,7 @@ export function buildReport(target: ReportTarget, checks: CheckResult[], notices
  * notice, so that the verdict printed is the one the CLI exits with.
  */
 export function withOutputFailure(report: Report, reason: string): Report {
-  return reportSchema.parse({ ...report, verified: false, notices: [...report.notices, reason] });
+  return reportSchema.parse({ ...report, verified: false, notices: [...report.notices, boundLength(reason)] });
 }
 
 /**

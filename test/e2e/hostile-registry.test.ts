@@ -142,6 +142,40 @@ async function spawnCli(args: string[]): Promise<CliRun & { report: Report; maxR
   return { code, stdout, stderr, report, maxRssBytes };
 }
 
+/** A registry whose release has `count` bundle referrers that all share one layer. */
+async function serveSharedLayer(
+  layer: Uint8Array,
+  count: number,
+): Promise<{ server: FaultServer; layerDigest: string }> {
+  const layerDigest = sha256Digest(layer);
+  const empty = new TextEncoder().encode('{}');
+  const referrers = Array.from({ length: count }, (_, i) =>
+    jsonBytes({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(empty), size: 2 },
+      layers: [{ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', digest: layerDigest, size: layer.length }],
+      annotations: { n: String(i) },
+    }),
+  );
+  const server = await serve((_req, res, url) => {
+    if (url.pathname === `/v2/${REPO}/tags/list`) return sendJson(res, 200, { tags: ['v1.0.0'] });
+    if (url.pathname === `/v2/${REPO}/manifests/v1.0.0` || url.pathname === `/v2/${REPO}/manifests/${INDEX.digest}`)
+      return sendManifest(res, INDEX.bytes, OCI_INDEX);
+    if (url.pathname === `/v2/${REPO}/referrers/${INDEX.digest}`) {
+      const manifests = referrers.map((r) => ({ mediaType: OCI_MANIFEST, digest: r.digest, size: r.size }));
+      return sendJson(res, 200, { schemaVersion: 2, mediaType: OCI_INDEX, manifests }, { 'content-type': OCI_INDEX });
+    }
+    const referrer = referrers.find((r) => url.pathname === `/v2/${REPO}/manifests/${r.digest}`);
+    if (referrer) return sendManifest(res, referrer.bytes, OCI_MANIFEST);
+    if (url.pathname === `/v2/${REPO}/blobs/${layerDigest}`)
+      return res.writeHead(200, { 'content-length': String(layer.length) }).end(layer);
+    return sendError(res, 404, 'MANIFEST_UNKNOWN', 'not here');
+  });
+  return { server, layerDigest };
+}
+
 describe('hostile listings and layers, through the built CLI: exit 3, "too large", peak RSS under 400 MB', () => {
   it.each([
     { name: '{"tags":[{},{},…]}', page: tagPage(4 * 1024 * 1024, '{}'), requests: 1 },
@@ -165,42 +199,32 @@ describe('hostile listings and layers, through the built CLI: exit 3, "too large
   });
 
   it('four referrers sharing one 127 MiB [{},…] bundle layer', async () => {
-    const layer = filledArray(127 * 1024 * 1024, '{}');
-    const layerDigest = sha256Digest(layer);
-    const empty = new TextEncoder().encode('{}');
-    const referrers = Array.from({ length: 4 }, (_, i) =>
-      jsonBytes({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(empty), size: 2 },
-        layers: [
-          { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', digest: layerDigest, size: layer.length },
-        ],
-        annotations: { n: String(i) },
-      }),
-    );
-    const server = await serve((_req, res, url) => {
-      if (url.pathname === `/v2/${REPO}/tags/list`) return sendJson(res, 200, { tags: ['v1.0.0'] });
-      if (url.pathname === `/v2/${REPO}/manifests/v1.0.0` || url.pathname === `/v2/${REPO}/manifests/${INDEX.digest}`)
-        return sendManifest(res, INDEX.bytes, OCI_INDEX);
-      if (url.pathname === `/v2/${REPO}/referrers/${INDEX.digest}`) {
-        const manifests = referrers.map((r) => ({ mediaType: OCI_MANIFEST, digest: r.digest, size: r.size }));
-        return sendJson(res, 200, { schemaVersion: 2, mediaType: OCI_INDEX, manifests }, { 'content-type': OCI_INDEX });
-      }
-      const referrer = referrers.find((r) => url.pathname === `/v2/${REPO}/manifests/${r.digest}`);
-      if (referrer) return sendManifest(res, referrer.bytes, OCI_MANIFEST);
-      if (url.pathname === `/v2/${REPO}/blobs/${layerDigest}`)
-        return res.writeHead(200, { 'content-length': String(layer.length) }).end(layer);
-      return sendError(res, 404, 'MANIFEST_UNKNOWN', 'not here');
-    });
-    const result = await spawnCli(['latest', '--image', `${server.host}/${REPO}`, '--checks', 'resolve,signature']);
+    const { server, layerDigest } = await serveSharedLayer(filledArray(127 * 1024 * 1024, '{}'), 4);
+    const result = await spawnCli([
+      'latest',
+      '--image',
+      `${server.host}/${REPO}`,
+      '--checks',
+      'resolve,signature',
+      '--max-blob-size',
+      String(128 * 1024 * 1024),
+    ]);
     expect(result.code).toBe(3);
     expect(statuses(result.report)).toEqual({ resolve: 'pass', signature: 'error' });
     expect(reason(result.report, 'signature')).toBe(
       `could not read evidence: blob ${server.host}/${REPO}@${layerDigest} is too large: expected at most 1000000 JSON values, got more`,
     );
     expect(server.requests.filter((r) => r.path.includes('/blobs/'))).toHaveLength(1);
+    expect(result.maxRssBytes).toBeLessThan(MAX_RSS_BYTES);
+  });
+
+  it('one well-formed bundle layer holding a string just under the default --max-blob-size', async () => {
+    const size = 64 * 1024 * 1024 - 1024;
+    const layer = new TextEncoder().encode(`{"mediaType":"${'A'.repeat(size - 20)}"}`);
+    const { server } = await serveSharedLayer(layer, 1);
+    const result = await spawnCli(['latest', '--image', `${server.host}/${REPO}`, '--checks', 'resolve,signature']);
+    expect(result.code).not.toBe(0);
+    expect(statuses(result.report).signature).not.toBe('pass');
     expect(result.maxRssBytes).toBeLessThan(MAX_RSS_BYTES);
   });
 });
