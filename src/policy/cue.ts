@@ -111,8 +111,9 @@ function evaluateWith(cue: CueApi, policy: PolicySource, statement: InTotoStatem
 }
 
 /**
- * Starts loading the CUE engine now (≈0.5 s of WebAssembly set-up) so that it overlaps with other work, and
- * returns an engine whose `compile` and `evaluate` wait for it.
+ * Starts loading the CUE engine now (its WebAssembly set-up is the largest single cost of a full run; README,
+ * "Performance", has the measurements) so that it overlaps with other work, and returns an engine whose `compile`
+ * and `evaluate` wait for it.
  */
 export function startPolicyEngine(): PolicyEngine {
   const ready = loadCue();

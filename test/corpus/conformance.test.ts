@@ -35,7 +35,7 @@ function readOptional(dir: string, file: string): string | undefined {
 
 /**
  * The sigstore-conformance harness's command line for one case, in PATH or DIGEST form, in the protocol's order
- * (docs/cli_protocol.md): `verify-bundle --bundle FILE (--certificate-identity I --certificate-oidc-issuer U | --key K)
+ * (sigstore-conformance `docs/cli_protocol.md`): `verify-bundle --bundle FILE (--certificate-identity I --certificate-oidc-issuer U | --key K)
  * [--trusted-root FILE] FILE_OR_DIGEST`.
  */
 function argumentsFor(name: string, form: 'PATH' | 'DIGEST'): string[] {

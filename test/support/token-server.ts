@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
-/** A distribution token server (docs/spec/auth/token.md) for a docker-registry started with `auth.token`. */
+/** A distribution token server (distribution/distribution `docs/spec/auth/token.md`) for a docker-registry started with `auth.token`. */
 export interface TokenServer {
   /** The realm URL the registry sends clients to. */
   realm: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * GitHub Actions workload identities as Fulcio encodes them in a signing certificate: the SAN URI
- * (`job_workflow_ref`) and the `1.3.6.1.4.1.57264.1.*` extensions (fulcio docs/oid-info.md).
+ * (`job_workflow_ref`) and the `1.3.6.1.4.1.57264.1.*` extensions (sigstore/fulcio `docs/oid-info.md`).
  */
 
 /** The issuer GitHub Actions tokens carry. */
