@@ -75,6 +75,27 @@ export class RegistryError extends VerifyReleaseError {
 /** One piece of evidence did not verify; `code` names the step that failed. */
 export class VerificationError extends VerifyReleaseError {}
 
+/** The verification steps, by code: each failure's message starts with its step's name. */
+export const VERIFICATION_STEPS = {
+  BUNDLE_INVALID: 'bundle',
+  CERTIFICATE_ERROR: 'certificate',
+  SCT_ERROR: 'certificate transparency',
+  TLOG_ERROR: 'transparency log',
+  TIMESTAMP_ERROR: 'timestamp',
+  SIGNATURE_ERROR: 'signature',
+  TRUST_ROOT_ERROR: 'trusted root',
+} as const satisfies Partial<Record<ErrorCode, string>>;
+
+export type VerificationStep = keyof typeof VERIFICATION_STEPS;
+
+/**
+ * The one constructor of verification failures: `<step>: <detail>` with the step named by `code`, e.g.
+ * `verificationError('TLOG_ERROR', 'expected …, got …')` → "transparency log: expected …, got …".
+ */
+export function verificationError(code: VerificationStep, detail: string, cause?: unknown): VerificationError {
+  return new VerificationError(code, `${VERIFICATION_STEPS[code]}: ${detail}`, cause === undefined ? {} : { cause });
+}
+
 /** A policy (CUE, SLSA rules) rejected a verified statement, or could not be evaluated. */
 export class PolicyError extends VerifyReleaseError {
   constructor(message: string, options?: { cause?: unknown; code?: 'POLICY_ERROR' | 'PROVENANCE_ERROR' }) {

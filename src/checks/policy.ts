@@ -6,10 +6,7 @@ import { describeNothingAccepted, selectAttestations } from './select.js';
 import { CUE_VERSION, type PolicyEngine, type PolicyMode, type PolicySource } from '../policy/cue.js';
 import type { PolicyViolation } from '../policy/errors.js';
 import { policyDigest } from '../policy/source.js';
-import { SLSA_PROVENANCE_TYPES } from './provenance/decode/provenance.js';
-
-/** The CycloneDX predicate type (`cosign attest --type cyclonedx`). */
-export const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
+import { CYCLONEDX_PREDICATE_TYPE, SLSA_PROVENANCE_TYPES } from '../model/constants.js';
 
 type PolicyCheckId = 'provenance-policy' | 'sbom-policy';
 

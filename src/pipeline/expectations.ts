@@ -4,7 +4,7 @@ import type { IdentityPolicy } from '../model/evidence.js';
 import type { ResolvedProfile } from '../profile/load.js';
 import { toProjectRepository } from '../profile/repository.js';
 import { isReleaseTag } from '../release/index.js';
-import { GITHUB_ACTIONS_ISSUER } from '../checks/provenance/builders/index.js';
+import { GITHUB_ACTIONS_ISSUER } from '../model/constants.js';
 import { toSanRef } from '../sigstore/signer-binding.js';
 import type { PolicyMode, PolicySource } from '../policy/cue.js';
 import type { Expectations } from './options.js';

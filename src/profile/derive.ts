@@ -2,7 +2,7 @@ import { RE2JS } from 're2js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { GITHUB_ACTIONS_ISSUER } from '../checks/provenance/builders/index.js';
+import { GITHUB_ACTIONS_ISSUER } from '../model/constants.js';
 import { bundledPolicyDir } from './bundled.js';
 import { toProfile, type ResolvedProfile } from './load.js';
 

@@ -1,36 +1,30 @@
 import { ASN1Obj, X509Certificate } from '@sigstore/core';
-import { describeError, VerificationError } from '../errors.js';
+import { describeError, verificationError } from '../errors.js';
 import type { SignerInfo } from '../model/evidence.js';
+import { FULCIO_OID, FULCIO_OID_PREFIX, FULCIO_RAW_STRING_ARCS, pairedClaim } from '../model/fulcio.js';
 import { verifyStrictDer } from './bundle/der.js';
 import { verifyLeafProfile } from './leaf-profile.js';
 
-const FULCIO_PREFIX = '1.3.6.1.4.1.57264.1.';
-const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
-const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
-const OID_OTHERNAME_USERNAME = '1.3.6.1.4.1.57264.1.7';
-/** `.1.1`–`.1.6` are deprecated raw strings; `.1.8` onward are DER UTF8Strings. */
-const RAW_STRING_ARCS = new Set([1, 2, 3, 4, 5, 6]);
 const UTF8_STRING_TAG = 0x0c;
-
-function certError(message: string): VerificationError {
-  return new VerificationError('CERTIFICATE_ERROR', `certificate: ${message}`);
-}
 
 /** Decodes one Fulcio extension value to text, by its OID arc. */
 function decodeFulcioValue(oid: string, value: Buffer): string {
-  const arc = Number(oid.slice(FULCIO_PREFIX.length));
-  if (RAW_STRING_ARCS.has(arc)) return value.toString('utf8');
+  const arc = Number(oid.slice(FULCIO_OID_PREFIX.length));
+  if (FULCIO_RAW_STRING_ARCS.has(arc)) return value.toString('utf8');
   verifyStrictDer(value, `extension ${oid}`, 'CERTIFICATE_ERROR');
   const inner = ASN1Obj.parseBuffer(Buffer.from(value));
   if (inner.tag.number !== UTF8_STRING_TAG || inner.tag.constructed) {
-    throw certError(`expected a UTF8String in extension ${oid}, got ASN.1 tag ${inner.tag.number}`);
+    throw verificationError(
+      'CERTIFICATE_ERROR',
+      `expected a UTF8String in extension ${oid}, got ASN.1 tag ${inner.tag.number}`,
+    );
   }
   return inner.value.toString('utf8');
 }
 
 /**
  * Reads what a Fulcio certificate says about its signer: the SAN (URI, email or Fulcio username otherName),
- * the OIDC issuer (`.1.8`, falling back to `.1.1`; when both are present they must agree) and every
+ * the OIDC issuer (`.1.8`, falling back to `.1.1`; when both are set they must agree, see {@link pairedClaim}) and every
  * `1.3.6.1.4.1.57264.1.*` extension decoded to text. The bytes must be strict DER and the leaf must pass
  * {@link verifyLeafProfile}.
  */
@@ -40,24 +34,29 @@ export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
   try {
     cert = X509Certificate.parse(Buffer.from(certificateDer));
   } catch (error) {
-    throw certError(`expected an X.509 certificate, got ${describeError(error)}`);
+    throw verificationError('CERTIFICATE_ERROR', `expected an X.509 certificate, got ${describeError(error)}`);
   }
   verifyLeafProfile(cert);
   const extensions: Record<string, string> = {};
   for (const ext of cert.extensions) {
     const oid = ext.subs[0]?.toOID();
     const value = ext.subs[ext.subs.length - 1]?.value;
-    if (oid?.startsWith(FULCIO_PREFIX) && value) extensions[oid] = decodeFulcioValue(oid, value);
+    if (oid?.startsWith(FULCIO_OID_PREFIX) && value) extensions[oid] = decodeFulcioValue(oid, value);
   }
   const san = cert.extSubjectAltName;
-  const identity = san?.uri ?? san?.rfc822Name ?? san?.otherName(OID_OTHERNAME_USERNAME);
-  if (!identity) throw certError('expected a URI, email or username subject alternative name, got none');
-  const v2 = extensions[OID_ISSUER_V2];
-  const v1 = extensions[OID_ISSUER_V1];
-  if (v2 !== undefined && v1 !== undefined && v2 !== v1) {
-    throw certError(`expected issuer extensions .1.8 and .1.1 to agree, got ${v2} and ${v1}`);
+  const identity = san?.uri ?? san?.rfc822Name ?? san?.otherName(FULCIO_OID.otherNameUsername);
+  if (!identity)
+    throw verificationError(
+      'CERTIFICATE_ERROR',
+      'expected a URI, email or username subject alternative name, got none',
+    );
+  const { value: issuer, conflict } = pairedClaim(extensions, FULCIO_OID.issuer, FULCIO_OID.issuerV2);
+  if (conflict) {
+    throw verificationError(
+      'CERTIFICATE_ERROR',
+      `expected issuer extensions .1.8 and .1.1 to agree, got ${conflict.current} and ${conflict.deprecated}`,
+    );
   }
-  const issuer = v2 ?? v1;
   const info: SignerInfo = {
     identity,
     extensions,
@@ -66,4 +65,22 @@ export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
   };
   if (issuer !== undefined) info.issuer = issuer;
   return info;
+}
+
+/**
+ * The leaf's validity window must cover every verified time (the SET's integrated time, RFC 3161 signing times).
+ * The library checks this per timestamp while it builds the path; it is checked again here, once, for every
+ * verification path (bundles, legacy layers verified with or without the library's tlog step).
+ *
+ * @throws VerificationError CERTIFICATE_ERROR naming the first time outside the window.
+ */
+export function verifyValidityCovers(signer: SignerInfo, verifiedTimes: readonly Date[]): void {
+  const [notBefore, notAfter] = [Date.parse(signer.notBefore), Date.parse(signer.notAfter)];
+  const outside = verifiedTimes.find((time) => time.getTime() < notBefore || time.getTime() > notAfter);
+  if (outside) {
+    throw verificationError(
+      'CERTIFICATE_ERROR',
+      `expected validity to cover ${outside.toISOString()}, got ${signer.notBefore} to ${signer.notAfter}`,
+    );
+  }
 }

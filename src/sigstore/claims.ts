@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { VerificationError } from '../errors.js';
 import { digestHex, type Digest } from '../model/digest.js';
+import { COSIGN_SIGN_PREDICATE_TYPE } from '../model/constants.js';
 import type { InTotoStatement, SimpleSigningPayload, VerifiedEvidence } from '../model/evidence.js';
 
 /** The only DSSE payload type an attestation may carry (cosign rejects others). */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 /** `critical.type` of a cosign simple-signing payload. */
 export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
-/** predicateType of `cosign sign --new-bundle-format`: an image signature expressed as an in-toto statement. */
-export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
+export { COSIGN_SIGN_PREDICATE_TYPE } from '../model/constants.js';
 
 const simpleSigningSchema = z.looseObject({
   critical: z.looseObject({

@@ -1,5 +1,5 @@
 import { ASN1Obj, type X509Certificate } from '@sigstore/core';
-import { describeError, VerificationError } from '../errors.js';
+import { describeError, VerificationError, verificationError } from '../errors.js';
 
 const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 const OID_EXT_KEY_USAGE = '2.5.29.37';
@@ -27,10 +27,6 @@ const HANDLED_CRITICAL = new Set([
 /** GeneralName tags Go requires to be IA5 (ASCII): rfc822Name [1], dNSName [2], URI [6]. */
 const IA5_GENERAL_NAMES = new Set([1, 2, 6]);
 
-function certError(message: string): VerificationError {
-  return new VerificationError('CERTIFICATE_ERROR', `certificate: ${message}`);
-}
-
 function isCritical(ext: ASN1Obj): boolean {
   const flag = ext.subs.length === 3 ? ext.subs[1] : undefined;
   return flag !== undefined && flag.toBoolean();
@@ -40,7 +36,8 @@ function isCritical(ext: ASN1Obj): boolean {
 function verifySanIsAscii(value: Buffer): void {
   for (const name of ASN1Obj.parseBuffer(Buffer.from(value)).subs) {
     if (IA5_GENERAL_NAMES.has(name.tag.number) && name.value.some((byte) => byte >= 0x80)) {
-      throw certError(
+      throw verificationError(
+        'CERTIFICATE_ERROR',
         `expected an ASCII subject alternative name, got non-ASCII bytes in a name of type ${name.tag.number}`,
       );
     }
@@ -51,7 +48,10 @@ function verifySanIsAscii(value: Buffer): void {
 function verifyCodeSigning(value: Buffer): void {
   const usages = ASN1Obj.parseBuffer(Buffer.from(value)).subs.map((usage) => usage.toOID());
   if (!usages.includes(OID_CODE_SIGNING) && !usages.includes(OID_ANY_EXT_KEY_USAGE)) {
-    throw certError(`expected the code signing extended key usage, got ${usages.join(', ') || 'none'}`);
+    throw verificationError(
+      'CERTIFICATE_ERROR',
+      `expected the code signing extended key usage, got ${usages.join(', ') || 'none'}`,
+    );
   }
 }
 
@@ -67,7 +67,7 @@ export function verifyLeafProfile(cert: X509Certificate): void {
     verifyExtensions(cert);
   } catch (error) {
     if (error instanceof VerificationError) throw error;
-    throw certError(`expected well-formed extensions, got ${describeError(error)}`);
+    throw verificationError('CERTIFICATE_ERROR', `expected well-formed extensions, got ${describeError(error)}`);
   }
 }
 
@@ -76,10 +76,10 @@ function verifyExtensions(cert: X509Certificate): void {
   for (const ext of cert.extensions) {
     const oid = ext.subs[0]?.toOID() ?? '';
     const value = ext.subs[ext.subs.length - 1]?.value ?? Buffer.alloc(0);
-    if (seen.has(oid)) throw certError(`expected each extension once, got ${oid} twice`);
+    if (seen.has(oid)) throw verificationError('CERTIFICATE_ERROR', `expected each extension once, got ${oid} twice`);
     seen.add(oid);
     if (isCritical(ext) && !HANDLED_CRITICAL.has(oid))
-      throw certError(`expected no unhandled critical extension, got ${oid}`);
+      throw verificationError('CERTIFICATE_ERROR', `expected no unhandled critical extension, got ${oid}`);
     if (oid === OID_SUBJECT_ALT_NAME) verifySanIsAscii(value);
     if (oid === OID_EXT_KEY_USAGE) verifyCodeSigning(value);
   }

@@ -244,7 +244,7 @@ function sigstoreJs(t: SweepTarget): boolean {
   }
 }
 
-/** The conversion test-infrastructure.md §3c shows, without any of verify-release's validation. */
+/** A legacy layer as a v0.1 bundle, the plain conversion (as cosign's own bundle fields map), without any of verify-release's validation. */
 function looseLegacyBundle(layer: LegacyLayerEvidence): unknown {
   const rekor = JSON.parse(layer.annotations[ANNOTATION.bundle] ?? '{}');
   const body = JSON.parse(Buffer.from(rekor.Payload.body, 'base64').toString('utf8'));

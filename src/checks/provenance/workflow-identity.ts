@@ -1,19 +1,8 @@
 import type { SignerInfo } from '../../model/evidence.js';
+import { FULCIO_OID, pairedClaim as readPairedClaim } from '../../model/fulcio.js';
 import { provenanceError } from './errors.js';
 
-/** Fulcio certificate extension OIDs read here (fulcio docs/oid-info.md). */
-export const FULCIO_OID = {
-  issuer: '1.3.6.1.4.1.57264.1.1',
-  githubWorkflowTrigger: '1.3.6.1.4.1.57264.1.2',
-  githubWorkflowSha: '1.3.6.1.4.1.57264.1.3',
-  githubWorkflowRepository: '1.3.6.1.4.1.57264.1.5',
-  issuerV2: '1.3.6.1.4.1.57264.1.8',
-  sourceRepositoryUri: '1.3.6.1.4.1.57264.1.12',
-  sourceRepositoryDigest: '1.3.6.1.4.1.57264.1.13',
-  sourceRepositoryRef: '1.3.6.1.4.1.57264.1.14',
-  buildConfigDigest: '1.3.6.1.4.1.57264.1.19',
-  buildTrigger: '1.3.6.1.4.1.57264.1.20',
-} as const;
+export { FULCIO_OID } from '../../model/fulcio.js';
 
 const GITHUB = 'https://github.com/';
 
@@ -34,15 +23,17 @@ export interface WorkflowIdentity {
 
 // Checks that a deprecated claim and its replacement agree, and returns whichever is set.
 function pairedClaim(signer: SignerInfo, deprecatedOid: string, oid: string, what: string): string {
-  const deprecated = signer.extensions[deprecatedOid] ?? '';
-  const current = signer.extensions[oid] ?? '';
-  if (deprecated !== '' && current !== '' && deprecated !== current) {
-    throw provenanceError('invalidFormat', `expected equal ${what} claims, got '${deprecated}' and '${current}'`);
+  const { value, conflict } = readPairedClaim(signer.extensions, deprecatedOid, oid);
+  if (conflict) {
+    throw provenanceError(
+      'invalidFormat',
+      `expected equal ${what} claims, got '${conflict.deprecated}' and '${conflict.current}'`,
+    );
   }
-  if (deprecated === '' && current === '') {
+  if (value === undefined) {
     throw provenanceError('invalidCertificate', `expected a ${what} claim, got none (${deprecatedOid}, ${oid})`);
   }
-  return current !== '' ? current : deprecated;
+  return value;
 }
 
 function toSourceRepository(signer: SignerInfo): string {

@@ -1,4 +1,4 @@
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 
 /** The body of a signed checkpoint (C2SP tlog-checkpoint): origin, tree size and root hash. */
 export interface Checkpoint {
@@ -17,26 +17,29 @@ export interface ProofLike {
 const SIZE = /^(0|[1-9][0-9]*)$/;
 const ROOT_HASH = /^[A-Za-z0-9+/]{43}=$/;
 
-function proofError(message: string): VerificationError {
-  return new VerificationError('TLOG_ERROR', `transparency log: ${message}`);
-}
-
 /**
  * Parses the note part of a signed checkpoint strictly. The library splits it loosely (a missing origin shifts
  * every line and surfaces as a TypeError), so the shape is checked here before the signature is.
  */
 function toCheckpoint(envelope: string): Checkpoint {
   const separator = envelope.indexOf('\n\n');
-  if (separator < 0) throw proofError('expected a signed checkpoint with a blank line before its signatures, got none');
+  if (separator < 0)
+    throw verificationError(
+      'TLOG_ERROR',
+      'expected a signed checkpoint with a blank line before its signatures, got none',
+    );
   const lines = envelope.slice(0, separator).split('\n');
   const [origin, size, root] = lines;
   if (!origin || SIZE.test(origin))
-    throw proofError(`expected a checkpoint origin line, got ${JSON.stringify(origin)}`);
+    throw verificationError('TLOG_ERROR', `expected a checkpoint origin line, got ${JSON.stringify(origin)}`);
   if (size === undefined || !SIZE.test(size)) {
-    throw proofError(`expected a checkpoint tree size line, got ${JSON.stringify(size)}`);
+    throw verificationError('TLOG_ERROR', `expected a checkpoint tree size line, got ${JSON.stringify(size)}`);
   }
   if (root === undefined || !ROOT_HASH.test(root)) {
-    throw proofError(`expected a base64 SHA-256 checkpoint root hash line, got ${JSON.stringify(root)}`);
+    throw verificationError(
+      'TLOG_ERROR',
+      `expected a base64 SHA-256 checkpoint root hash line, got ${JSON.stringify(root)}`,
+    );
   }
   return { origin, treeSize: BigInt(size), rootHash: Buffer.from(root, 'base64') };
 }
@@ -46,13 +49,15 @@ function toCheckpoint(envelope: string): Checkpoint {
  * both must agree with the signed checkpoint, or the bundle states a root no one signed.
  */
 export function verifyCheckpointMatchesProof(proof: ProofLike): Checkpoint {
-  if (!proof.checkpoint?.envelope) throw proofError('expected a checkpoint on the inclusion proof, got none');
+  if (!proof.checkpoint?.envelope)
+    throw verificationError('TLOG_ERROR', 'expected a checkpoint on the inclusion proof, got none');
   const checkpoint = toCheckpoint(proof.checkpoint.envelope);
   if (!checkpoint.rootHash.equals(proof.rootHash)) {
-    throw proofError('inclusion proof root hash differs from the signed checkpoint');
+    throw verificationError('TLOG_ERROR', 'inclusion proof root hash differs from the signed checkpoint');
   }
   if (checkpoint.treeSize !== BigInt(proof.treeSize)) {
-    throw proofError(
+    throw verificationError(
+      'TLOG_ERROR',
       `inclusion proof tree size ${proof.treeSize} differs from the signed checkpoint's ${checkpoint.treeSize}`,
     );
   }

@@ -3,7 +3,7 @@ import type { Envelope, MessageSignature } from '@sigstore/bundle';
 import { dsse } from '@sigstore/core';
 import { HashAlgorithm as ProtoHashAlgorithm } from '@sigstore/protobuf-specs';
 import type { SignedEntity } from '@sigstore/verify';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 import { type HashAlgorithm, verifyPrehashed } from './prehash.js';
 
 /** The artifact a bundle is verified against: its bytes, or only its digest. */
@@ -20,10 +20,6 @@ const PROTO_HASH: Partial<Record<ProtoHashAlgorithm, HashAlgorithm>> = {
   [ProtoHashAlgorithm.SHA2_512]: 'sha512',
 };
 
-function signatureError(message: string): VerificationError {
-  return new VerificationError('SIGNATURE_ERROR', `signature: ${message}`);
-}
-
 /**
  * The content of a message-signature bundle. The artifact must hash to the bundle's `messageDigest` (the tlog
  * body is compared with that digest, the signature with the artifact: both must describe the same bytes).
@@ -32,14 +28,18 @@ function signatureError(message: string): VerificationError {
 export function toMessageContent(message: MessageSignature, artifact: ArtifactInput | undefined): SignatureContent {
   const algorithm = PROTO_HASH[message.messageDigest.algorithm];
   if (!algorithm)
-    throw signatureError(`expected a SHA-2 messageDigest, got algorithm ${message.messageDigest.algorithm}`);
+    throw verificationError(
+      'SIGNATURE_ERROR',
+      `expected a SHA-2 messageDigest, got algorithm ${message.messageDigest.algorithm}`,
+    );
   const bundleDigest = Buffer.from(message.messageDigest.digest);
   let verifySignature: (key: KeyObject) => boolean;
   if (artifact?.bytes) {
     const bytes = artifact.bytes;
     const actual = createHash(algorithm).update(bytes).digest();
     if (!actual.equals(bundleDigest)) {
-      throw signatureError(
+      throw verificationError(
+        'SIGNATURE_ERROR',
         `expected the artifact's ${algorithm} to equal the bundle's messageDigest, got ${actual.toString('hex')}`,
       );
     }
@@ -48,13 +48,17 @@ export function toMessageContent(message: MessageSignature, artifact: ArtifactIn
   } else if (artifact?.digest) {
     const { algorithm: given, hex } = artifact.digest;
     if (given !== algorithm || hex.toLowerCase() !== bundleDigest.toString('hex')) {
-      throw signatureError(
+      throw verificationError(
+        'SIGNATURE_ERROR',
         `expected the artifact digest ${algorithm}:${bundleDigest.toString('hex')}, got ${given}:${hex}`,
       );
     }
     verifySignature = (key) => verifyPrehashed(key, bundleDigest, message.signature, algorithm);
   } else {
-    throw signatureError('expected the artifact or its digest for a message signature, got neither');
+    throw verificationError(
+      'SIGNATURE_ERROR',
+      'expected the artifact or its digest for a message signature, got neither',
+    );
   }
   return {
     signature: message.signature,
@@ -71,7 +75,7 @@ export function toMessageContent(message: MessageSignature, artifact: ArtifactIn
  */
 export function toPaeMessageContent(envelope: Envelope): SignatureContent {
   const signature = envelope.signatures[0]?.sig;
-  if (!signature) throw signatureError('expected exactly 1 DSSE signature, got 0');
+  if (!signature) throw verificationError('SIGNATURE_ERROR', 'expected exactly 1 DSSE signature, got 0');
   const pae = dsse.preAuthEncoding(envelope.payloadType, envelope.payload);
   const paeDigest = createHash('sha256').update(pae).digest();
   return {

@@ -1,11 +1,7 @@
 import type { TransparencyLogEntry, TrustedRoot } from '@sigstore/protobuf-specs';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 import { verifyCheckpointMatchesProof } from './checkpoint.js';
 import type { TlogBody } from './tlog-body.js';
-
-function tlogError(message: string): VerificationError {
-  return new VerificationError('TLOG_ERROR', `transparency log: ${message}`);
-}
 
 /** Rekor v2 entries (version 0.0.2 of hashedrekord or dsse) have no integratedTime and index their own tree directly. */
 export function isRekorV2(body: TlogBody): boolean {
@@ -27,7 +23,10 @@ export function verifyInclusionShape(entry: TransparencyLogEntry, body: TlogBody
   if (!proof) return;
   verifyCheckpointMatchesProof(proof);
   if (isRekorV2(body) && proof.logIndex !== entry.logIndex) {
-    throw tlogError(`expected logIndex ${entry.logIndex} to equal the inclusion proof's index, got ${proof.logIndex}`);
+    throw verificationError(
+      'TLOG_ERROR',
+      `expected logIndex ${entry.logIndex} to equal the inclusion proof's index, got ${proof.logIndex}`,
+    );
   }
 }
 
@@ -41,13 +40,15 @@ export function verifyLogKeyValidity(entry: TransparencyLogEntry, root: TrustedR
     (log) => log.logId && entry.logId !== undefined && Buffer.from(log.logId.keyId).equals(entry.logId.keyId),
   );
   if (logs.length === 0) {
-    throw tlogError(
+    throw verificationError(
+      'TLOG_ERROR',
       `expected a trusted log with ID ${Buffer.from(entry.logId?.keyId ?? []).toString('base64')}, got none`,
     );
   }
   const valid = logs.some((log) => verifiedTimes.every((time) => within(time, log.publicKey?.validFor)));
   if (!valid) {
-    throw tlogError(
+    throw verificationError(
+      'TLOG_ERROR',
       `expected the log key to be valid at ${verifiedTimes.map((t) => t.toISOString()).join(', ')}, it was not`,
     );
   }

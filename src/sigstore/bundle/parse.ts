@@ -1,5 +1,5 @@
 import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
-import { describeError, VerificationError } from '../../errors.js';
+import { describeError, verificationError } from '../../errors.js';
 import { verifyStrictDer } from './der.js';
 
 const MEDIA_TYPES: Record<string, BundleVersion> = {
@@ -31,30 +31,33 @@ function isBase64(value: string): boolean {
 
 const UINT = /^(0|[1-9][0-9]*)$/;
 
-function invalid(message: string): VerificationError {
-  return new VerificationError('BUNDLE_INVALID', `bundle: ${message}`);
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function field(value: unknown, path: string): Record<string, unknown> {
-  if (!isRecord(value)) throw invalid(`expected an object at ${path}, got ${value === null ? 'null' : typeof value}`);
+  if (!isRecord(value))
+    throw verificationError(
+      'BUNDLE_INVALID',
+      `expected an object at ${path}, got ${value === null ? 'null' : typeof value}`,
+    );
   return value;
 }
 
 function checkBase64(value: unknown, path: string, required = true): void {
   if (value === undefined && !required) return;
   if (typeof value !== 'string' || (required && value === '') || !isBase64(value)) {
-    throw invalid(`expected base64 at ${path}, got ${JSON.stringify(value)?.slice(0, 40)}`);
+    throw verificationError('BUNDLE_INVALID', `expected base64 at ${path}, got ${JSON.stringify(value)?.slice(0, 40)}`);
   }
 }
 
 function checkUint(value: unknown, path: string): void {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !UINT.test(text)) {
-    throw invalid(`expected a non-negative integer at ${path}, got ${JSON.stringify(value)}`);
+    throw verificationError(
+      'BUNDLE_INVALID',
+      `expected a non-negative integer at ${path}, got ${JSON.stringify(value)}`,
+    );
   }
 }
 
@@ -72,18 +75,20 @@ function checkTlogEntry(value: unknown, path: string, version: BundleVersion): v
     );
   }
   if (entry.inclusionProof == null) {
-    if (version !== '0.1') throw invalid(`expected ${path}.inclusionProof in a v${version} bundle, got none`);
+    if (version !== '0.1')
+      throw verificationError('BUNDLE_INVALID', `expected ${path}.inclusionProof in a v${version} bundle, got none`);
     return;
   }
   const proof = field(entry.inclusionProof, `${path}.inclusionProof`);
   checkUint(proof.logIndex, `${path}.inclusionProof.logIndex`);
   checkUint(proof.treeSize, `${path}.inclusionProof.treeSize`);
   checkBase64(proof.rootHash, `${path}.inclusionProof.rootHash`);
-  if (!Array.isArray(proof.hashes)) throw invalid(`expected an array at ${path}.inclusionProof.hashes`);
+  if (!Array.isArray(proof.hashes))
+    throw verificationError('BUNDLE_INVALID', `expected an array at ${path}.inclusionProof.hashes`);
   proof.hashes.forEach((hash, i) => checkBase64(hash, `${path}.inclusionProof.hashes[${i}]`));
   const checkpoint = proof.checkpoint;
   if (!isRecord(checkpoint) || typeof checkpoint.envelope !== 'string' || checkpoint.envelope === '') {
-    throw invalid(`expected ${path}.inclusionProof.checkpoint, got none`);
+    throw verificationError('BUNDLE_INVALID', `expected ${path}.inclusionProof.checkpoint, got none`);
   }
 }
 
@@ -97,7 +102,7 @@ function leafCertificate(material: Record<string, unknown>): string | undefined 
   if (material.x509CertificateChain !== undefined) {
     const certs = field(material.x509CertificateChain, 'verificationMaterial.x509CertificateChain').certificates;
     if (!Array.isArray(certs) || certs.length === 0) {
-      throw invalid('expected a non-empty x509CertificateChain, got an empty one');
+      throw verificationError('BUNDLE_INVALID', 'expected a non-empty x509CertificateChain, got an empty one');
     }
     const raw = field(certs[0], 'x509CertificateChain.certificates[0]').rawBytes;
     checkBase64(raw, 'x509CertificateChain.certificates[0].rawBytes');
@@ -114,15 +119,20 @@ function leafCertificate(material: Record<string, unknown>): string | undefined 
 export function parseBundle(json: unknown): ParsedBundle {
   const root = field(json, 'bundle');
   const version = typeof root.mediaType === 'string' ? MEDIA_TYPES[root.mediaType] : undefined;
-  if (!version) throw invalid(`expected a known bundle mediaType, got ${JSON.stringify(root.mediaType)}`);
+  if (!version)
+    throw verificationError(
+      'BUNDLE_INVALID',
+      `expected a known bundle mediaType, got ${JSON.stringify(root.mediaType)}`,
+    );
   const material = field(root.verificationMaterial, 'verificationMaterial');
   const entries = material.tlogEntries ?? [];
-  if (!Array.isArray(entries)) throw invalid('expected an array at verificationMaterial.tlogEntries');
+  if (!Array.isArray(entries))
+    throw verificationError('BUNDLE_INVALID', 'expected an array at verificationMaterial.tlogEntries');
   entries.forEach((entry, i) => checkTlogEntry(entry, `tlogEntries[${i}]`, version));
   const timestamps = material.timestampVerificationData;
   if (timestamps != null) {
     const list = field(timestamps, 'timestampVerificationData').rfc3161Timestamps ?? [];
-    if (!Array.isArray(list)) throw invalid('expected an array at rfc3161Timestamps');
+    if (!Array.isArray(list)) throw verificationError('BUNDLE_INVALID', 'expected an array at rfc3161Timestamps');
     list.forEach((ts, i) => {
       const signed = field(ts, `rfc3161Timestamps[${i}]`).signedTimestamp;
       checkBase64(signed, `rfc3161Timestamps[${i}].signedTimestamp`);
@@ -134,7 +144,7 @@ export function parseBundle(json: unknown): ParsedBundle {
     checkBase64(envelope.payload, 'dsseEnvelope.payload');
     if (!Array.isArray(envelope.signatures) || envelope.signatures.length !== 1) {
       const count = Array.isArray(envelope.signatures) ? envelope.signatures.length : 0;
-      throw invalid(`expected exactly 1 DSSE signature, got ${count}`);
+      throw verificationError('BUNDLE_INVALID', `expected exactly 1 DSSE signature, got ${count}`);
     }
     checkBase64(field(envelope.signatures[0], 'dsseEnvelope.signatures[0]').sig, 'dsseEnvelope.signatures[0].sig');
   } else if (root.messageSignature !== undefined) {
@@ -142,7 +152,7 @@ export function parseBundle(json: unknown): ParsedBundle {
     checkBase64(message.signature, 'messageSignature.signature');
     checkBase64(field(message.messageDigest, 'messageSignature.messageDigest').digest, 'messageDigest.digest');
   } else {
-    throw invalid('expected dsseEnvelope or messageSignature, got neither');
+    throw verificationError('BUNDLE_INVALID', 'expected dsseEnvelope or messageSignature, got neither');
   }
 
   const leaf = leafCertificate(material);
@@ -156,7 +166,7 @@ export function parseBundle(json: unknown): ParsedBundle {
   try {
     bundle = bundleFromJSON(normalized);
   } catch (error) {
-    throw invalid(`expected a valid v${version} bundle, got ${describeError(error)}`);
+    throw verificationError('BUNDLE_INVALID', `expected a valid v${version} bundle, got ${describeError(error)}`);
   }
   return leafDer ? { bundle, version, leafDer } : { bundle, version };
 }

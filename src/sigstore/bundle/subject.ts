@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 import type { ArtifactInput } from './content.js';
 import type { HashAlgorithm } from './prehash.js';
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 const ALGORITHMS: HashAlgorithm[] = ['sha256', 'sha384', 'sha512'];
-
-function subjectError(message: string): VerificationError {
-  return new VerificationError('SIGNATURE_ERROR', `artifact: ${message}`);
-}
 
 /** The artifact's digests, by algorithm: all three from bytes, or the one given. */
 function artifactDigests(artifact: ArtifactInput): Partial<Record<HashAlgorithm, string>> {
@@ -25,10 +21,11 @@ function statementSubjects(payload: Buffer): Record<string, unknown>[] {
   try {
     statement = JSON.parse(payload.toString('utf8'));
   } catch {
-    throw subjectError('expected an in-toto statement in the DSSE payload, got invalid JSON');
+    throw verificationError('SIGNATURE_ERROR', 'expected an in-toto statement in the DSSE payload, got invalid JSON');
   }
   const subject = (statement as { subject?: unknown } | null)?.subject;
-  if (!Array.isArray(subject)) throw subjectError('expected an in-toto statement with a subject list, got none');
+  if (!Array.isArray(subject))
+    throw verificationError('SIGNATURE_ERROR', 'expected an in-toto statement with a subject list, got none');
   return subject.map((s) => ((s as { digest?: unknown } | null)?.digest ?? {}) as Record<string, unknown>);
 }
 
@@ -41,7 +38,10 @@ export function verifyDsseSubject(payloadType: string, payload: Buffer, artifact
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     const matches = ALGORITHMS.some((alg) => digests[alg] === createHash(alg).update(payload).digest('hex'));
     if (!matches)
-      throw subjectError(`expected the ${payloadType} DSSE payload to be the artifact, got different bytes`);
+      throw verificationError(
+        'SIGNATURE_ERROR',
+        `expected the ${payloadType} DSSE payload to be the artifact, got different bytes`,
+      );
     return;
   }
   const found = statementSubjects(payload).some((subject) =>
@@ -49,6 +49,6 @@ export function verifyDsseSubject(payloadType: string, payload: Buffer, artifact
   );
   if (!found) {
     const shown = Object.entries(digests).map(([alg, hex]) => `${alg}:${hex}`)[0] ?? '(no digest)';
-    throw subjectError(`expected ${shown} to be a subject of the in-toto statement, it is not`);
+    throw verificationError('SIGNATURE_ERROR', `expected ${shown} to be a subject of the in-toto statement, it is not`);
   }
 }

@@ -1,5 +1,5 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 
 /** The key material that signed the bundle: the leaf certificate, or the managed public key (SPKI DER). */
 export type SignerMaterial = { certificateDer: Uint8Array } | { publicKeyDer: Uint8Array };
@@ -9,10 +9,6 @@ export interface TlogBody {
   kind: string;
   apiVersion: string;
   spec: Record<string, unknown>;
-}
-
-function tlogError(message: string): VerificationError {
-  return new VerificationError('TLOG_ERROR', `transparency log: ${message}`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -35,13 +31,13 @@ export function toTlogBody(canonicalizedBody: Uint8Array, kind: string, version:
   try {
     body = JSON.parse(Buffer.from(canonicalizedBody).toString('utf8'));
   } catch {
-    throw tlogError('expected a JSON entry body, got unparseable bytes');
+    throw verificationError('TLOG_ERROR', 'expected a JSON entry body, got unparseable bytes');
   }
   if (!isRecord(body) || typeof body.kind !== 'string' || typeof body.apiVersion !== 'string' || !isRecord(body.spec)) {
-    throw tlogError('expected an entry body with kind, apiVersion and spec');
+    throw verificationError('TLOG_ERROR', 'expected an entry body with kind, apiVersion and spec');
   }
   if (body.kind !== kind || body.apiVersion !== version) {
-    throw tlogError(`expected a ${kind}/${version} body, got ${body.kind}/${body.apiVersion}`);
+    throw verificationError('TLOG_ERROR', `expected a ${kind}/${version} body, got ${body.kind}/${body.apiVersion}`);
   }
   return { kind: body.kind, apiVersion: body.apiVersion, spec: body.spec };
 }
@@ -85,7 +81,10 @@ function bodyVerifiers(body: TlogBody): (SignerMaterial | undefined)[] {
         fromBase64Pem(at(s, 'publicKey')),
       );
     default:
-      throw tlogError(`expected a supported entry kind (hashedrekord, dsse, intoto/0.0.2), got ${id}`);
+      throw verificationError(
+        'TLOG_ERROR',
+        `expected a supported entry kind (hashedrekord, dsse, intoto/0.0.2), got ${id}`,
+      );
   }
 }
 
@@ -119,11 +118,17 @@ function sameMaterial(recorded: SignerMaterial, signer: SignerMaterial): boolean
 export function verifyTlogBodySigner(body: TlogBody, signer: SignerMaterial): void {
   const verifiers = bodyVerifiers(body);
   if (verifiers.length !== 1) {
-    throw tlogError(`expected exactly 1 verifier in the ${body.kind} entry body, got ${verifiers.length}`);
+    throw verificationError(
+      'TLOG_ERROR',
+      `expected exactly 1 verifier in the ${body.kind} entry body, got ${verifiers.length}`,
+    );
   }
   const recorded = verifiers[0];
   if (!recorded || !sameMaterial(recorded, signer)) {
     const what = 'certificateDer' in signer ? 'certificate' : 'public key';
-    throw tlogError(`expected the entry body to record the bundle's ${what}, got a different one`);
+    throw verificationError(
+      'TLOG_ERROR',
+      `expected the entry body to record the bundle's ${what}, got a different one`,
+    );
   }
 }

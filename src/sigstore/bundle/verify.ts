@@ -2,9 +2,10 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
-import { describeError, type ErrorCode, VerificationError, VerifyReleaseError } from '../../errors.js';
+import { describeError, VerificationError, verificationError, type VerifyReleaseError } from '../../errors.js';
 import type { SignerInfo, VerifiedTlogEntry } from '../../model/evidence.js';
-import { toSignerInfo } from '../certificate.js';
+import { fromLibraryError } from '../library-error.js';
+import { toSignerInfo, verifyValidityCovers } from '../certificate.js';
 import type { TrustRoot } from '../trust.js';
 import { type ArtifactInput, toMessageContent, toPaeMessageContent } from './content.js';
 import { isRekorV2, verifyInclusionShape, verifyLogKeyValidity } from './inclusion.js';
@@ -29,25 +30,6 @@ export interface BundleVerification {
 /** A verified time more than this far in the future is a forgery or a broken clock, not a signature. */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
-function fail(code: ErrorCode, message: string, cause?: unknown): VerificationError {
-  return new VerificationError(code, message, { cause });
-}
-
-/** Maps @sigstore/verify's error codes onto ours, keeping its message after the step name. */
-function fromLibraryError(error: unknown): VerifyReleaseError {
-  if (error instanceof VerifyReleaseError) return error;
-  const code = (error as { code?: string }).code ?? '';
-  const message = describeError(error);
-  if (code.startsWith('TLOG')) return fail('TLOG_ERROR', `transparency log: ${message} (${code})`, error);
-  if (code === 'CERTIFICATE_ERROR' && /SCT/.test(message))
-    return fail('SCT_ERROR', `certificate transparency: ${message}`, error);
-  if (code === 'CERTIFICATE_ERROR') return fail('CERTIFICATE_ERROR', `certificate: ${message}`, error);
-  if (code === 'TIMESTAMP_ERROR') return fail('TIMESTAMP_ERROR', `timestamp: ${message}`, error);
-  if (code === 'SIGNATURE_ERROR' || code === 'PUBLIC_KEY_ERROR')
-    return fail('SIGNATURE_ERROR', `signature: ${message}`, error);
-  return fail('BUNDLE_INVALID', `bundle: expected a verifiable bundle, got ${message}`, error);
-}
-
 /**
  * The library reports a certificate used outside its validity as "Failed to verify certificate chain". Say what
  * the claimed log/TSA time was next to the validity window, so an expired certificate is recognisable. The times are
@@ -61,10 +43,10 @@ function withValidityHint(
   if (error.code !== 'CERTIFICATE_ERROR' || !signer) return error;
   const outside = claimedTimes.find((t) => t < new Date(signer.notBefore) || t > new Date(signer.notAfter));
   if (!outside) return error;
-  return fail(
+  return new VerificationError(
     'CERTIFICATE_ERROR',
     `${error.message} (the certificate is valid from ${signer.notBefore} to ${signer.notAfter}, the signature claims ${outside.toISOString()})`,
-    error,
+    { cause: error },
   );
 }
 
@@ -72,7 +54,7 @@ function parsePublicKey(pem: string): KeyObject {
   try {
     return createPublicKey(pem);
   } catch (error) {
-    throw fail('SIGNATURE_ERROR', `signature: expected a PEM public key, got ${describeError(error)}`, error);
+    throw verificationError('SIGNATURE_ERROR', `expected a PEM public key, got ${describeError(error)}`, error);
   }
 }
 
@@ -83,7 +65,7 @@ function toEntity(bundle: Bundle, bodies: TlogBody[], artifact: ArtifactInput | 
     entity = toSignedEntity(bundle);
   } catch (error) {
     const code = /timestamp|RFC3161/i.test(describeError(error)) ? 'TIMESTAMP_ERROR' : 'BUNDLE_INVALID';
-    throw fail(code, `bundle: expected parseable verification material, got ${describeError(error)}`, error);
+    throw verificationError(code, `expected parseable verification material, got ${describeError(error)}`, error);
   }
   const content = bundle.content;
   if (content.$case === 'messageSignature') {
@@ -92,10 +74,7 @@ function toEntity(bundle: Bundle, bodies: TlogBody[], artifact: ArtifactInput | 
   const paeEntries = bodies.filter((body) => body.kind === 'hashedrekord').length;
   if (paeEntries === 0) return entity;
   if (paeEntries !== bodies.length) {
-    throw fail(
-      'TLOG_ERROR',
-      'transparency log: expected DSSE entries of one encoding, got hashedrekord mixed with others',
-    );
+    throw verificationError('TLOG_ERROR', 'expected DSSE entries of one encoding, got hashedrekord mixed with others');
   }
   return { ...entity, signature: toPaeMessageContent(content.dsseEnvelope) };
 }
@@ -133,13 +112,13 @@ export function verifySigstoreBundle(
   let managedKey: KeyObject | undefined;
   if (material.$case === 'publicKey') {
     if (options.publicKey === undefined)
-      throw fail('SIGNATURE_ERROR', 'signature: expected a public key for a managed-key bundle, got none');
+      throw verificationError('SIGNATURE_ERROR', 'expected a public key for a managed-key bundle, got none');
     managedKey = parsePublicKey(options.publicKey);
     signer = { publicKeyDer: managedKey.export({ type: 'spki', format: 'der' }) };
   } else {
     if (options.publicKey !== undefined)
-      throw fail('SIGNATURE_ERROR', 'signature: expected a managed-key bundle for --key, got a certificate');
-    if (!leafDer) throw fail('BUNDLE_INVALID', 'bundle: expected a signing certificate, got none');
+      throw verificationError('SIGNATURE_ERROR', 'expected a managed-key bundle for --key, got a certificate');
+    if (!leafDer) throw verificationError('BUNDLE_INVALID', 'expected a signing certificate, got none');
     signer = { certificateDer: leafDer };
   }
   const entries = bundle.verificationMaterial.tlogEntries;
@@ -154,7 +133,7 @@ export function verifySigstoreBundle(
   try {
     root = TrustedRoot.fromJSON(trust.json);
   } catch (error) {
-    throw fail('TRUST_ROOT_ERROR', `trusted root: expected a valid root, got ${describeError(error)}`, error);
+    throw verificationError('TRUST_ROOT_ERROR', `expected a valid root, got ${describeError(error)}`, error);
   }
   const key = managedKey;
   const trustMaterial = toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined);
@@ -173,17 +152,13 @@ export function verifySigstoreBundle(
   const times = verifiedTimesOf(entity);
   const latest = Math.max(...times.map((t) => t.getTime()));
   if (latest > Date.now() + FUTURE_TOLERANCE_MS) {
-    throw fail(
+    throw verificationError(
       'TIMESTAMP_ERROR',
-      `timestamp: expected verified times in the past, got ${new Date(latest).toISOString()}`,
+      `expected verified times in the past, got ${new Date(latest).toISOString()}`,
     );
   }
   entries.forEach((entry) => verifyLogKeyValidity(entry, root, times));
-  if (signerInfo) {
-    const outside = times.find((t) => t < new Date(signerInfo.notBefore) || t > new Date(signerInfo.notAfter));
-    if (outside)
-      throw fail('CERTIFICATE_ERROR', `certificate: expected validity to cover ${outside.toISOString()}, it does not`);
-  }
+  if (signerInfo) verifyValidityCovers(signerInfo, times);
   const result: BundleVerification = {
     tlogEntries: bodies.map((body, i) => toVerifiedEntry(bundle, i, body)),
     verifiedTimes: times.map((t) => t.toISOString()),

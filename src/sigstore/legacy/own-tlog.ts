@@ -3,9 +3,9 @@ import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
 import { InternalError, VerificationError, VerifyReleaseError } from '../../errors.js';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import type { BundleVerification } from '../bundle/index.js';
-import { toSignerInfo } from '../certificate.js';
+import { toSignerInfo, verifyValidityCovers } from '../certificate.js';
 import { kindVersionOf } from './body-binding.js';
-import { toLibraryError } from './library-error.js';
+import { fromLibraryError } from '../library-error.js';
 import { verifyLegacySET } from './set.js';
 import type { LegacyBundle } from './to-bundle.js';
 
@@ -21,8 +21,8 @@ export const OWN_TLOG_KINDS: readonly string[] = ['intoto/0.0.1', 'rekord/0.0.1'
  * `verifyBodyBinding` (the caller runs it first), and the library verifies chain, SCT, RFC3161 timestamps and the
  * signature with its tlog step disabled.
  *
- * The library's timestamp step does not look at the SET, it takes integratedTime as given
- * (test-infrastructure.md §3c): that is only sound because the SET was verified before the library ran. The
+ * The library's timestamp step does not look at the SET, it takes integratedTime as given (`@sigstore/verify`
+ * `timestamp/index.ts`, `getTLogTimestamp`): that is only sound because the SET was verified before the library ran. The
  * entity keeps its transparency-log timestamp, so the chain and the leaf validity are checked at integratedTime,
  * never at "now".
  *
@@ -48,7 +48,7 @@ export function verifyWithOwnTlogCheck(
       tlogEntries: [],
     });
   } catch (error) {
-    throw toLibraryError(error);
+    throw fromLibraryError(error);
   }
   const verifiedTimes = entity.timestamps.map((timestamp) =>
     timestamp.$case === 'transparency-log'
@@ -56,16 +56,10 @@ export function verifyWithOwnTlogCheck(
       : timestamp.timestamp.signingTime.toISOString(),
   );
   const signer = toSignerInfo(legacy.annotations.certificateDer);
-  // The library checks validity per timestamp while building the path; checked again on the decoded signer so
-  // both verification paths enforce the same rule.
-  const [notBefore, notAfter] = [Date.parse(signer.notBefore), Date.parse(signer.notAfter)];
-  const outside = verifiedTimes.find((time) => Date.parse(time) < notBefore || Date.parse(time) > notAfter);
-  if (outside) {
-    throw new VerificationError(
-      'CERTIFICATE_ERROR',
-      `expected the certificate to be valid at ${outside}, got ${signer.notBefore}..${signer.notAfter}`,
-    );
-  }
+  verifyValidityCovers(
+    signer,
+    verifiedTimes.map((time) => new Date(time)),
+  );
   const result: BundleVerification = {
     signer,
     tlogEntries: [

@@ -1,3 +1,4 @@
+import { GITHUB_ACTIONS_ISSUER } from '../../../model/constants.js';
 import { provenanceError } from '../errors.js';
 import { toBuilderId, verifyBuilderIdMatchesLoose, type BuilderId } from '../builder-id.js';
 import { verifyBuilderRef } from '../versioned-tag.js';
@@ -6,9 +7,6 @@ import type { BuilderRules } from './builder-rules.js';
 import { containerGenerator } from './container-generator.js';
 
 export type { BuilderRules } from './builder-rules.js';
-
-/** The OIDC issuer of GitHub Actions, the only one whose builders are trusted. */
-export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** Builders whose provenance can be read. */
 export const KNOWN_BUILDERS: readonly BuilderRules[] = [containerGenerator];

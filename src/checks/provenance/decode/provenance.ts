@@ -1,7 +1,4 @@
-/** SLSA provenance predicate types that the provenance check reads. */
-export const SLSA_PROVENANCE_V02 = 'https://slsa.dev/provenance/v0.2';
-export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
-export const SLSA_PROVENANCE_TYPES: readonly string[] = [SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1];
+export { SLSA_PROVENANCE_TYPES, SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1 } from '../../../model/constants.js';
 
 /** An in-toto subject as the provenance lists it. */
 export interface ProvenanceSubject {
