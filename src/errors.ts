@@ -1,4 +1,3 @@
-import { boundLength } from './model/bounded.js';
 /**
  * Typed errors shared by every stage. Each carries a stable `code` that appears in the JSON report and in tests,
  * and an optional ES2022 `cause`. Messages are one line and say what was expected and what was found.
@@ -6,6 +5,9 @@ import { boundLength } from './model/bounded.js';
  * A failed check is a result, not an error: errors mean the tool could not decide (bad input, registry trouble)
  * or, inside one piece of evidence, the first reason it did not verify.
  */
+
+import { boundLength } from './model/bounded.js';
+import { printable } from './model/printable.js';
 
 export type ErrorCode =
   // 2: usage or configuration
@@ -110,8 +112,12 @@ export class InternalError extends VerifyReleaseError {
   }
 }
 
-/** Renders any thrown value as one line, without a stack trace. */
+/**
+ * Renders any thrown value as one printable line, without a stack trace: the first line of its message, cut to
+ * {@link boundLength}, with control and bidirectional characters (from certificates, bundles, registries) escaped by
+ * {@link printable}.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return boundLength(error.message.split('\n')[0] ?? error.name);
-  return boundLength(String(error).split('\n')[0] ?? 'unknown error');
+  const text = error instanceof Error ? error.message : String(error);
+  return printable(boundLength(text.split('\n')[0] || (error instanceof Error ? error.name : 'unknown error')));
 }

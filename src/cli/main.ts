@@ -12,6 +12,7 @@ import { checkOutputPath, requireSbomChecks, writeFileAtomic } from './output.js
 import { renderJson } from '../report/render/json.js';
 import { renderText } from '../report/render/text.js';
 import { describeError } from '../errors.js';
+import { printable } from '../model/printable.js';
 
 /** Where the CLI writes; injectable so tests run the real program in-process. */
 export interface CliIo {
@@ -49,7 +50,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     command.configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`verify-release: ${text.replace(/^error: /, '').trim()}\n`),
+      outputError: (text, write) => write(`verify-release: ${printable(text.replace(/^error: /, '').trim())}\n`),
     });
   }
   try {
@@ -153,7 +154,7 @@ async function runVerifyBundle(fileOrDigest: string, raw: RawVerifyBundleOptions
 
 function progressWriter(io: CliIo, raw: RawVerifyOptions): ((message: string) => void) | undefined {
   if (!io.stderr.isTTY || raw.json) return undefined;
-  return (message) => io.stderr.write(`… ${message}\n`);
+  return (message) => io.stderr.write(`… ${printable(message)}\n`);
 }
 
 /** The `verify-release` bin: runs the CLI on process.argv and sets the exit code. Never prints a stack trace. */

@@ -1,6 +1,7 @@
+import { printableJson } from '../../model/printable.js';
 import type { Report } from '../schema.js';
 
-/** The JSON report, one document followed by a newline. */
+/** The JSON report, one document followed by a newline; control and bidi characters in strings are escaped. */
 export function renderJson(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${printableJson(JSON.stringify(report, null, 2))}\n`;
 }

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { CheckResult } from '../../model/check-result.js';
+import { printable } from '../../model/printable.js';
 import type { Report } from '../schema.js';
 
 export interface TextRenderOptions {
@@ -30,18 +31,6 @@ export function renderText(report: Report, options: TextRenderOptions): string {
   lines.push('');
   lines.push(summary(c, report));
   return `${lines.join('\n')}\n`;
-}
-
-// C0/C1 controls (newlines, ESC) and bidirectional overrides, which could make registry or certificate data draw
-// lines or colours of its own; everything the report prints comes through here.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (char) => {
-    if (char === '\n') return '\\n';
-    if (char === '\t') return '\\t';
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
 }
 
 function colourMark(c: ChalkInstance, status: CheckResult['status']): string {
