@@ -24,7 +24,7 @@ const LIBRARY_CODES: Readonly<Record<string, VerificationStep>> = {
 export function libraryErrorCode(libraryCode: string, message: string): VerificationStep {
   const code = Object.hasOwn(LIBRARY_CODES, libraryCode) ? LIBRARY_CODES[libraryCode] : undefined;
   // The library reports SCT failures as certificate errors; they are their own step here.
-  if (code === 'CERTIFICATE_ERROR' && /\bSCT\b/.test(message)) return 'SCT_ERROR';
+  if (code === 'CERTIFICATE_ERROR' && /SCT/.test(message)) return 'SCT_ERROR';
   return code ?? 'BUNDLE_INVALID';
 }
 
