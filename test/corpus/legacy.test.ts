@@ -151,7 +151,9 @@ describe('legacy .sig layers', () => {
     verifyIdentity(verification.signer!, { identity: testCase.identity ?? '', issuer: testCase.issuer ?? '' });
     outcomes.push(`${testCase.id}: expected ${testCase.expected}, got OK (digest-only)`);
     const wrong = { digest: { algorithm: 'sha256' as const, hex: '0'.repeat(64) } };
-    expect(() => verifySigstoreBundle(bundle, trustOf(testCase), { artifact: wrong })).toThrow();
+    expect(() => verifySigstoreBundle(bundle, trustOf(testCase), { artifact: wrong })).toThrow(
+      expect.objectContaining({ code: 'SIGNATURE_ERROR' }),
+    );
   });
 });
 

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import type { KeyPairKeyObjectResult } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { initializeCTLog } from '@sigstore/mock';
 import * as asn1js from 'asn1js';
+import type { SeededRandom } from './random.js';
 import { toFulcioExtensions, toSubjectAlternativeName, type GithubIdentity } from './identity.js';
 
 // @peculiar/x509 needs a WebCrypto provider before any certificate is built.
@@ -35,7 +36,13 @@ export interface TestCA {
 }
 
 /** Creates a root and intermediate valid over `[validFrom, validTo]`. */
-export async function createTestCA(o: { organization: string; validFrom: Date; validTo: Date }): Promise<TestCA> {
+export async function createTestCA(o: {
+  organization: string;
+  validFrom: Date;
+  validTo: Date;
+  random: SeededRandom;
+}): Promise<TestCA> {
+  const serial = (): string => serialNumber(o.random);
   const rootKeys = await webcrypto.subtle.generateKey(CA_KEY, true, ['sign', 'verify']);
   const intermediateKeys = await webcrypto.subtle.generateKey(CA_KEY, true, ['sign', 'verify']);
   const rootName = `O=${o.organization}, CN=sigstore`;
@@ -121,9 +128,9 @@ function sctListExtension(sct: Buffer): x509.Extension {
   return new x509.Extension(OID_SCT_LIST, false, list.toBER(false));
 }
 
-/** A positive 16-byte serial number, as Fulcio uses. */
-function serial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+/** A positive 16-byte serial number, as Fulcio uses; the first byte is 0x01–0x7f, so the DER INTEGER is minimal. */
+function serialNumber(random: SeededRandom): string {
+  const bytes = random.bytes(16);
+  bytes[0] = 0x01 + ((bytes[0] ?? 0) % 0x7f);
   return bytes.toString('hex');
 }

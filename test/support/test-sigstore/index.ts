@@ -21,7 +21,8 @@ import {
   type LegacyLayer,
 } from './legacy-layers.js';
 import { caWindow, lazyForeignCA, newLogKey, signAndLog, type SigningContext, type Tamper } from './sign.js';
-import { dsseBody, hashedrekordBody, intotoBody } from './tlog.js';
+import { dsseBody, hashedrekordBody, intotoBody, type TreePosition } from './tlog.js';
+import { DEFAULT_SEED, seededRandom } from './random.js';
 import { toTrustedRoot } from './trusted-root.js';
 
 export { BUNDLE_V03_MEDIA_TYPE } from './bundles.js';
@@ -33,6 +34,7 @@ export {
   type LegacyLayer,
 } from './legacy-layers.js';
 export type { Tamper } from './sign.js';
+export type { TreePosition } from './tlog.js';
 
 /** The Rekor base URL in the trusted root; its host is the checkpoint key name. */
 export const TEST_REKOR_URL = 'https://rekor.verify-release.test';
@@ -44,6 +46,8 @@ interface MintOptions {
   /** When the certificate was issued (default: the instance's `now`); the log time is 5 s later. */
   signedAt?: Date;
   tamper?: Tamper;
+  /** Where the log entry sits (default: a seeded random log index and tree size). */
+  tree?: TreePosition;
 }
 
 /** One test Sigstore instance. Minting is async because certificates are built with WebCrypto. */
@@ -64,17 +68,23 @@ export interface TestSigstore {
   bundleAttestation(o: MintOptions & { statement: object }): Promise<object>;
 }
 
-/** Creates the keys and CA; `now` (default: the current time) is the default signing time. */
-export async function createTestSigstore(options?: { now?: Date }): Promise<TestSigstore> {
+/**
+ * Creates the keys and CA; `now` (default: the current time) is the default signing time. Log indexes, tree sizes,
+ * audit paths and serial numbers come from `seed` (default {@link DEFAULT_SEED}): the same seed mints the same
+ * structures, so any failure can be replayed.
+ */
+export async function createTestSigstore(options?: { now?: Date; seed?: string }): Promise<TestSigstore> {
   const now = options?.now ?? new Date();
-  const ca = await createTestCA({ organization: 'verify-release.test', ...caWindow(now) });
+  const random = seededRandom(options?.seed ?? DEFAULT_SEED);
+  const ca = await createTestCA({ organization: 'verify-release.test', ...caWindow(now), random });
   const ctx: SigningContext = {
     now,
+    random,
     ca,
     tlogKey: newLogKey(),
     ctlogKey: newLogKey(),
     tlogBaseUrl: TEST_REKOR_URL,
-    foreign: { ca: lazyForeignCA(now), tlogKey: newLogKey(), ctlogKey: newLogKey() },
+    foreign: { ca: lazyForeignCA(now, random), tlogKey: newLogKey(), ctlogKey: newLogKey() },
   };
   const validFrom = ca.validFrom;
   const trustedRoot = toTrustedRoot({
@@ -91,6 +101,7 @@ export async function createTestSigstore(options?: { now?: Date }): Promise<Test
       identity: o.identity,
       signedAt: o.signedAt,
       tamper: o.tamper,
+      ...(o.tree ? { tree: o.tree } : {}),
       buildBody: (b) => {
         const envelope = toEnvelopeBytes(b);
         return o.rekorKind === 'dsse' ? dsseBody({ ...b, envelope }) : intotoBody({ ...b, envelope });
@@ -124,6 +135,8 @@ export async function createTestSigstore(options?: { now?: Date }): Promise<Test
         identity: o.identity,
         signedAt: o.signedAt,
         tamper: o.tamper,
+        ...(o.tree ? { tree: o.tree } : {}),
+        ...(o.tree ? { tree: o.tree } : {}),
         buildBody: (b) =>
           hashedrekordBody({ artifact: b.payload, signature: b.signature, certificatePem: b.certificatePem }),
       });

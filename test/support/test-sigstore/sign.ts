@@ -4,7 +4,8 @@ import type * as x509 from '@peculiar/x509';
 import { dsse, pem } from '@sigstore/core';
 import { createTestCA, type TestCA } from './ca.js';
 import type { GithubIdentity } from './identity.js';
-import { logEntry, type RekorEntry } from './tlog.js';
+import type { SeededRandom } from './random.js';
+import { logEntry, type RekorEntry, type TreePosition } from './tlog.js';
 
 /**
  * Ways a minted signature can be broken on purpose. Each one must make a correct verifier fail:
@@ -40,6 +41,8 @@ export type Tamper =
 /** Key material of one test Sigstore instance, plus a foreign set for the negative cases. */
 export interface SigningContext {
   now: Date;
+  /** Every structural choice (log index, tree size, hashes, serials) comes from here. */
+  random: SeededRandom;
   ca: TestCA;
   tlogKey: KeyPairKeyObjectResult;
   ctlogKey: KeyPairKeyObjectResult;
@@ -63,15 +66,15 @@ export type BodyBuilder = (o: { payload: Uint8Array; signature: Uint8Array; cert
 const LEAF_KEY: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const TEN_MINUTES = 10 * 60_000;
 
-/** A fresh P-256 key pair, as Node KeyObjects (what @sigstore/mock's logs take). */
+/** A fresh P-256 key pair, as Node KeyObjects (what the logs sign with). */
 export function newLogKey(): KeyPairKeyObjectResult {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' });
 }
 
 /** The Fulcio-like foreign CA is created on first use: most tests never need it. */
-export function lazyForeignCA(now: Date): () => Promise<TestCA> {
+export function lazyForeignCA(now: Date, random: SeededRandom): () => Promise<TestCA> {
   let ca: Promise<TestCA> | undefined;
-  return () => (ca ??= createTestCA({ organization: 'foreign.test', ...caWindow(now) }));
+  return () => (ca ??= createTestCA({ organization: 'foreign.test', ...caWindow(now), random }));
 }
 
 /** CA and log validity: five years before `now` to ten years after, so back-dated release histories chain. */
@@ -93,6 +96,8 @@ export async function signAndLog(
     buildBody: BodyBuilder;
     signedAt?: Date;
     tamper?: Tamper;
+    /** Where the entry sits in the log (default: a seeded random index and tree size). */
+    tree?: TreePosition;
   },
 ): Promise<SignedContent> {
   const { tamper } = o;
@@ -130,11 +135,13 @@ export async function signAndLog(
   const entry =
     tamper === 'no-tlog'
       ? undefined
-      : await logEntry(
+      : logEntry(
           tamper === 'set-untrusted-key' ? ctx.foreign.tlogKey : ctx.tlogKey,
           ctx.tlogBaseUrl,
           body,
           integratedTime,
+          ctx.random,
+          o.tree,
         );
   if (entry && tamper === 'set-bitflip') entry.signedEntryTimestamp = flipLastBit(entry.signedEntryTimestamp);
 
