@@ -3,6 +3,7 @@ import { describeError, verificationError } from '../errors.js';
 import type { SignerInfo } from '../model/evidence.js';
 import { FULCIO_OID, FULCIO_OID_PREFIX, FULCIO_RAW_STRING_ARCS, pairedClaim } from '../model/fulcio.js';
 import { verifyStrictDer } from './bundle/der.js';
+import { CERTIFICATE_SCHEMA, UTF8_STRING_SCHEMA } from './bundle/der-schemas.js';
 import { verifyLeafProfile } from './leaf-profile.js';
 
 const UTF8_STRING_TAG = 0x0c;
@@ -11,7 +12,7 @@ const UTF8_STRING_TAG = 0x0c;
 function decodeFulcioValue(oid: string, value: Buffer): string {
   const arc = Number(oid.slice(FULCIO_OID_PREFIX.length));
   if (FULCIO_RAW_STRING_ARCS.has(arc)) return value.toString('utf8');
-  verifyStrictDer(value, `extension ${oid}`, 'CERTIFICATE_ERROR');
+  verifyStrictDer(value, `extension ${oid}`, 'CERTIFICATE_ERROR', UTF8_STRING_SCHEMA);
   const inner = ASN1Obj.parseBuffer(Buffer.from(value));
   if (inner.tag.number !== UTF8_STRING_TAG || inner.tag.constructed) {
     throw verificationError(
@@ -29,7 +30,7 @@ function decodeFulcioValue(oid: string, value: Buffer): string {
  * {@link verifyLeafProfile}.
  */
 export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
-  verifyStrictDer(certificateDer, 'signing certificate', 'CERTIFICATE_ERROR');
+  verifyStrictDer(certificateDer, 'signing certificate', 'CERTIFICATE_ERROR', CERTIFICATE_SCHEMA);
   let cert: X509Certificate;
   try {
     cert = X509Certificate.parse(Buffer.from(certificateDer));

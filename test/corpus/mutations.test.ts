@@ -6,31 +6,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LegacyLayerEvidence } from '../../src/model/evidence.js';
 import { ANNOTATION } from '../../src/sigstore/legacy/annotations.js';
 import {
-  trustRootFromJson,
-  verifyEvidence,
-  verifyIdentity,
-  verifySigstoreBundle,
-  verifyStatementSubject,
-  type ArtifactInput,
-  type TrustRoot,
-} from '../../src/sigstore/index.js';
-import {
   flipBase64,
   jsonMutations,
   rootMutations,
   setForeignCa,
+  toSetTag,
   withPayload,
   type Json,
   type Mutation,
   type SweepTarget,
 } from '../support/mutations.js';
-import {
-  loadCases,
-  readCaseLayers,
-  readCorpusFile,
-  readCorpusJson,
-  type RealworldCase,
-} from '../support/oci-layout.js';
+import { targetOf, verifies } from '../support/sweep-targets.js';
+import { loadCases, readCorpusJson } from '../support/oci-layout.js';
 
 /**
  * Mutation sweep: every valid real-world bundle and legacy layer, with each security-relevant field, input and
@@ -183,40 +170,6 @@ const counts = {
   sigstoreJsAcceptedRelevant: 0,
 };
 const excludedSeen = new Map<string, number>();
-const roots = new WeakMap<object, TrustRoot>();
-
-function trustOf(root: Json): TrustRoot {
-  let trust = roots.get(root as object);
-  if (!trust) {
-    trust = trustRootFromJson(root, 'file');
-    roots.set(root as object, trust);
-  }
-  return trust;
-}
-
-/** verify-release's full per-evidence pipeline: crypto, then identity, then the digest claim. */
-function ours(t: SweepTarget): boolean {
-  try {
-    const trust = trustOf(t.root);
-    if (t.layer) {
-      const verified = verifyEvidence(t.layer, trust);
-      verifyIdentity(verified.signer, { identity: t.identity ?? '', issuer: t.issuer ?? '' });
-      if (verified.content.type !== 'in-toto') return false;
-      verifyStatementSubject(verified.content.statement, `sha256:${t.digest?.hex}`);
-      return true;
-    }
-    const options: { artifact?: ArtifactInput; publicKey?: string } = {};
-    if (t.artifact) options.artifact = { bytes: t.artifact };
-    else if (t.digest) options.artifact = { digest: t.digest };
-    if (t.publicKey) options.publicKey = t.publicKey;
-    const result = verifySigstoreBundle(t.bundle, trust, options);
-    if (!t.publicKey) verifyIdentity(result.signer!, { identity: t.identity ?? '', issuer: t.issuer ?? '' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The same input through plain @sigstore/verify: what a caller relying on sigstore-js alone would accept. */
 const materials = new WeakMap<object, ReturnType<typeof toTrustMaterial>>();
 
@@ -267,6 +220,9 @@ function looseLegacyBundle(layer: LegacyLayerEvidence): unknown {
     dsseEnvelope: JSON.parse(Buffer.from(layer.payload).toString('utf8')),
   };
 }
+
+/** verify-release's full per-evidence pipeline accepts the input. */
+const ours = verifies;
 
 /** Rekor entry bodies are decoded and mutated field by field; DSSE payloads only get bit flips. */
 function decodeNested(path: (string | number)[], value: string): Json | undefined {
@@ -343,9 +299,33 @@ function mutationsOf(t: SweepTarget): Mutation[] {
     name: `annotation:${ANNOTATION.rfc3161}:added`,
     target: { ...t, layer: withAnnotation(ANNOTATION.rfc3161, JSON.stringify({ SignedRFC3161Timestamp: 'MAA=' })) },
   });
+  const timestamp = annotations[ANNOTATION.rfc3161];
+  if (timestamp !== undefined) {
+    const json = JSON.parse(timestamp) as { SignedRFC3161Timestamp: string };
+    out.push({
+      name: `annotation:${ANNOTATION.rfc3161}:der-tag=SET`,
+      target: {
+        ...t,
+        layer: withAnnotation(
+          ANNOTATION.rfc3161,
+          JSON.stringify({ SignedRFC3161Timestamp: toSetTag(json.SignedRFC3161Timestamp) }),
+        ),
+      },
+    });
+  }
   const pem = annotations[ANNOTATION.certificate] ?? '';
   const der = pem.replace(/-----[A-Z ]+-----|\s/g, '');
   const flipped = `-----BEGIN CERTIFICATE-----\n${flipBase64(der)}\n-----END CERTIFICATE-----\n`;
+  out.push({
+    name: `annotation:${ANNOTATION.certificate}:der-tag=SET`,
+    target: {
+      ...t,
+      layer: withAnnotation(
+        ANNOTATION.certificate,
+        `-----BEGIN CERTIFICATE-----\n${toSetTag(der)}\n-----END CERTIFICATE-----\n`,
+      ),
+    },
+  });
   out.push({
     name: `annotation:${ANNOTATION.certificate}:bitflip`,
     target: { ...t, layer: withAnnotation(ANNOTATION.certificate, flipped) },
@@ -377,38 +357,6 @@ function mutationsOf(t: SweepTarget): Mutation[] {
   });
   out.push({ name: 'layer:format:=legacy-sig', target: { ...t, layer: { ...layer, format: 'legacy-sig' } } });
   return out;
-}
-
-function targetOf(c: RealworldCase): SweepTarget | undefined {
-  const root = readCorpusJson(c.trustedRoot.split(' ')[0] ?? '') as Json;
-  const base = {
-    id: c.id,
-    root,
-    ...(c.identity ? { identity: c.identity } : {}),
-    ...(c.issuer ? { issuer: c.issuer } : {}),
-  };
-  const digestOf = (value: string | null | undefined) => {
-    const [algorithm, hex] = (value ?? '').split(':');
-    return algorithm === 'sha256' || algorithm === 'sha512'
-      ? { digest: { algorithm, hex: hex ?? '' } as SweepTarget['digest'] }
-      : {};
-  };
-  if (c.layerBlob) {
-    const [layer] = readCaseLayers(c);
-    return { ...base, layer, ...digestOf(c.subjectDigest) };
-  }
-  const file = (c.files ?? [])
-    .map((f) => f.split(' ')[0] ?? '')
-    .find((f) => !/README$|trusted_root\.json$|key\.pub$/.test(f) && f !== c.artifact);
-  if (!file) return undefined;
-  const bundle = readCorpusJson(file) as Json;
-  const key = c.key ? readCorpusFile(c.key).toString('utf8') : undefined;
-  const artifact = c.subjectDigest
-    ? {}
-    : c.artifact
-      ? { artifact: readCorpusFile(c.artifact) }
-      : digestOf(c.payloadDigest);
-  return { ...base, bundle, ...artifact, ...digestOf(c.subjectDigest), ...(key ? { publicKey: key } : {}) };
 }
 
 const cases = loadCases().filter((c) => c.expected.startsWith('valid'));

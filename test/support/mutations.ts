@@ -91,6 +91,13 @@ export function flipBase64(value: string, at?: number): string {
   return bytes.toString('base64');
 }
 
+/** base64 DER whose first identifier octet (SEQUENCE, 0x30) becomes SET (0x31); nothing else changes. */
+export function toSetTag(base64: string): string {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes[0] === 0x30) bytes[0] = 0x31;
+  return bytes.toString('base64');
+}
+
 function flipHex(value: string): string {
   const i = Math.floor(value.length / 2);
   return value.slice(0, i) + (value[i] === '0' ? '1' : '0') + value.slice(i + 1);
@@ -112,6 +119,9 @@ export function jsonMutations(
     if (typeof value === 'string') {
       if (BYTES_KEYS.has(key) || parentKey === 'hashes')
         out.push([`${where}:bitflip`, setAt(doc, path, flipBase64(value))]);
+      // Strict DER is schema-aware: the outer SEQUENCE of a certificate or timestamp turned into a SET must fail.
+      if ((key === 'signedTimestamp' || key === 'rawBytes') && value.startsWith('M'))
+        out.push([`${where}:der-tag=SET`, setAt(doc, path, toSetTag(value))]);
       // An RFC3161 token's middle holds its (unauthenticated) certificates: also flip the signed TSTInfo and the signature.
       if (key === 'signedTimestamp') {
         out.push([`${where}:bitflip-tstinfo`, setAt(doc, path, flipBase64(value, 100))]);

@@ -1,6 +1,7 @@
 import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
 import { describeError, verificationError } from '../../errors.js';
 import { verifyStrictDer } from './der.js';
+import { CERTIFICATE_SCHEMA, TIMESTAMP_RESPONSE_SCHEMA } from './der-schemas.js';
 
 const MEDIA_TYPES: Record<string, BundleVersion> = {
   'application/vnd.dev.sigstore.bundle+json;version=0.1': '0.1',
@@ -136,7 +137,12 @@ export function parseBundle(json: unknown): ParsedBundle {
     list.forEach((ts, i) => {
       const signed = field(ts, `rfc3161Timestamps[${i}]`).signedTimestamp;
       checkBase64(signed, `rfc3161Timestamps[${i}].signedTimestamp`);
-      verifyStrictDer(Buffer.from(signed as string, 'base64'), `rfc3161Timestamps[${i}]`, 'TIMESTAMP_ERROR');
+      verifyStrictDer(
+        Buffer.from(signed as string, 'base64'),
+        `rfc3161Timestamps[${i}]`,
+        'TIMESTAMP_ERROR',
+        TIMESTAMP_RESPONSE_SCHEMA,
+      );
     });
   }
   if (root.dsseEnvelope !== undefined) {
@@ -157,7 +163,7 @@ export function parseBundle(json: unknown): ParsedBundle {
 
   const leaf = leafCertificate(material);
   const leafDer = leaf === undefined ? undefined : new Uint8Array(Buffer.from(leaf, 'base64'));
-  if (leafDer) verifyStrictDer(leafDer, 'signing certificate', 'CERTIFICATE_ERROR');
+  if (leafDer) verifyStrictDer(leafDer, 'signing certificate', 'CERTIFICATE_ERROR', CERTIFICATE_SCHEMA);
   const normalized =
     leaf !== undefined && material.x509CertificateChain !== undefined
       ? { ...root, verificationMaterial: { ...material, x509CertificateChain: { certificates: [{ rawBytes: leaf }] } } }

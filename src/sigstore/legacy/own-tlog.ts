@@ -1,8 +1,14 @@
-import { bundleFromJSON } from '@sigstore/bundle';
 import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
-import { InternalError, VerificationError, VerifyReleaseError } from '../../errors.js';
+import {
+  describeError,
+  InternalError,
+  VerificationError,
+  verificationError,
+  VerifyReleaseError,
+} from '../../errors.js';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import type { BundleVerification } from '../bundle/index.js';
+import { parseBundle } from '../bundle/parse.js';
 import { toSignerInfo, verifyValidityCovers } from '../certificate.js';
 import { kindVersionOf } from './body-binding.js';
 import { fromLibraryError } from '../library-error.js';
@@ -80,16 +86,15 @@ export function verifyWithOwnTlogCheck(
 
 function toEntity(layer: LegacyLayerEvidence, legacy: LegacyBundle): ReturnType<typeof toSignedEntity> {
   try {
-    const bundle = bundleFromJSON(legacy.bundle);
+    // The same structural checks as every bundle (strict DER of the certificate and RFC3161 timestamps included).
+    const { bundle } = parseBundle(legacy.bundle);
     return toSignedEntity(bundle, layer.format === 'legacy-sig' ? Buffer.from(layer.payload) : undefined);
   } catch (error) {
     if (error instanceof VerifyReleaseError) throw error;
-    throw new VerificationError(
+    throw verificationError(
       'BUNDLE_INVALID',
-      `expected a valid v0.1 bundle from the legacy layer, got: ${String(error)}`,
-      {
-        cause: error,
-      },
+      `expected a valid v0.1 bundle from the legacy layer, got ${describeError(error)}`,
+      error,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyStrictDer } from '../../../../src/sigstore/bundle/der.js';
+import { type DerSchema, verifyStrictDer } from '../../../../src/sigstore/bundle/der.js';
 import { conformanceBundle } from './fixtures.js';
 
 const check = (hex: string) => () => verifyStrictDer(Buffer.from(hex, 'hex'), 'test', 'BUNDLE_INVALID');
@@ -25,5 +25,51 @@ describe('verifyStrictDer', () => {
     ['an empty input', '', /truncated/],
   ])('rejects %s', (_name, hex, message) => {
     expect(check(hex)).toThrow(message);
+  });
+});
+
+describe('verifyStrictDer with a schema', () => {
+  const schema: DerSchema = {
+    name: 'Outer',
+    tags: [0x30],
+    fields: [
+      { name: 'version', tags: [0x02], optional: true },
+      { name: 'set', tags: [0x31], each: { name: 'item', tags: [0x02] } },
+      { name: 'wrapped', tags: [0x04], encapsulates: { name: 'Inner', tags: [0x30] } },
+    ],
+  };
+  const run = (hex: string) => () => verifyStrictDer(Buffer.from(hex, 'hex'), 'test', 'TIMESTAMP_ERROR', schema);
+
+  it('accepts the expected tags, with or without the optional field', () => {
+    expect(run('300c' + '020101' + '3103020102' + '04023000')).not.toThrow();
+    expect(run('3009' + '3103020102' + '04023000')).not.toThrow();
+  });
+
+  it.each([
+    [
+      'a SET for the outer SEQUENCE',
+      '310c' + '020101' + '3103020102' + '04023000',
+      /tag 0x31 at byte 0 where Outer \(0x30\)/,
+    ],
+    ['a SEQUENCE for a SET', '300c' + '020101' + '3003020102' + '04023000', /where Outer\.set \(0x31\) belongs/],
+    [
+      'a wrong element in a SET OF',
+      '300c' + '020101' + '3103040102' + '04023000',
+      /where Outer\.set\[0\] \(0x02\) belongs/,
+    ],
+    [
+      'a wrong tag inside an OCTET STRING',
+      '300c' + '020101' + '3103020102' + '04023100',
+      /where Outer\.wrapped\.Inner \(0x30\)/,
+    ],
+    ['trailing bytes inside an OCTET STRING', '300d' + '020101' + '3103020102' + '0403300000', /1 trailing bytes/],
+    ['a missing required field', '3005' + '3103020102', /the end of Outer where Outer\.wrapped/],
+    [
+      'an element after the last field',
+      '300e' + '020101' + '3103020102' + '04023000' + '0500',
+      /unexpected element \(tag 0x05\)/,
+    ],
+  ])('rejects %s', (_name, hex, message) => {
+    expect(run(hex)).toThrow(message);
   });
 });

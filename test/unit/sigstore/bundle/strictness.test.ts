@@ -79,7 +79,7 @@ describe('3. malformed DER is rejected before the library sees it', () => {
     const error = errorOf(() => verifySigstoreBundle(bundle, publicGood(), { artifact: { bytes: A_TXT } }));
     expect(error).toMatchObject({
       code: 'CERTIFICATE_ERROR',
-      message: 'signing certificate: expected strict DER, got 1 trailing bytes',
+      message: 'certificate: signing certificate: expected strict DER, got 1 trailing bytes',
     });
   });
 
