@@ -1,4 +1,4 @@
-import { VerificationError } from '../errors.js';
+import { verificationError } from '../errors.js';
 import type { Evidence, VerifiedContent, VerifiedEvidence } from '../model/evidence.js';
 import { verifySigstoreBundle, type BundleVerification } from './bundle/index.js';
 import { toInTotoStatement, toSimpleSigningPayload } from './claims.js';
@@ -22,10 +22,10 @@ export function verifyEvidence(evidence: Evidence, trust: TrustRoot): VerifiedEv
       : verifyLegacyLayer(evidence, trust);
   if (!verification.signer) {
     // Keyless only: a managed-key bundle has no identity to check against a policy.
-    throw new VerificationError('CERTIFICATE_ERROR', 'expected a Fulcio certificate, got a public key');
+    throw verificationError('CERTIFICATE_ERROR', 'expected a Fulcio certificate, got a public key');
   }
   if (verification.verifiedTimes.length === 0) {
-    throw new VerificationError('TIMESTAMP_ERROR', 'expected at least one verified time, got none');
+    throw verificationError('TIMESTAMP_ERROR', 'expected at least one verified time, got none');
   }
   return {
     evidence,
@@ -42,7 +42,7 @@ function toContent(evidence: Evidence, verification: BundleVerification): Verifi
     return { type: 'simple-signing', payload: toSimpleSigningPayload(evidence.payload), bytes: evidence.payload };
   }
   if (!verification.dsse) {
-    throw new VerificationError(
+    throw verificationError(
       'BUNDLE_INVALID',
       `expected a DSSE envelope in ${evidence.format} evidence, got a message signature`,
     );

@@ -1,6 +1,6 @@
 import { pem } from '@sigstore/core';
 import { z } from 'zod';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 import { parseJsonOrThrow, parseOrThrow } from './zod-error.js';
 
 /** Layer annotation keys written by cosign (`pkg/oci/static/signature.go`). */
@@ -53,10 +53,10 @@ export function toLegacyAnnotations(
   const parsed = parseOrThrow(annotationsSchema, annotations, 'legacy layer annotations');
   const signature = Buffer.from(parsed[ANNOTATION.signature], 'base64');
   if (format === 'legacy-sig' && signature.length === 0) {
-    throw new VerificationError('BUNDLE_INVALID', `expected a signature annotation on a .sig layer, got an empty one`);
+    throw verificationError('BUNDLE_INVALID', `expected a signature annotation on a .sig layer, got an empty one`);
   }
   if (format === 'legacy-att' && signature.length !== 0) {
-    throw new VerificationError(
+    throw verificationError(
       'BUNDLE_INVALID',
       `expected an empty signature annotation on a .att layer, got ${signature.length} bytes`,
     );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pem } from '@sigstore/core';
 import { z } from 'zod';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import type { RekorBody } from './rekor-bundle.js';
 import type { LegacyBundle } from './to-bundle.js';
@@ -51,7 +51,7 @@ export function kindVersionOf(body: RekorBody): string {
 export function verifyBodyBinding(layer: LegacyLayerEvidence, legacy: LegacyBundle): void {
   const kind = kindVersionOf(legacy.body);
   if (!SUPPORTED_KINDS[layer.format].includes(kind)) {
-    throw new VerificationError(
+    throw verificationError(
       'TLOG_ERROR',
       `expected Rekor kind ${SUPPORTED_KINDS[layer.format].join(' or ')} for a ${layer.format} layer, got ${kind}`,
     );
@@ -72,7 +72,7 @@ export function verifyBodyBinding(layer: LegacyLayerEvidence, legacy: LegacyBund
       const parsed = parseSpec(dsseSpec, spec, kind);
       const [logged] = parsed.signatures;
       const [signed] = legacy.envelope?.signatures ?? [];
-      if (!logged || !signed) throw new VerificationError('TLOG_ERROR', 'expected one DSSE signature, got none');
+      if (!logged || !signed) throw verificationError('TLOG_ERROR', 'expected one DSSE signature, got none');
       expectHash(parsed.envelopeHash.value, layerHash, 'envelopeHash');
       expectSameKey(logged.verifier, certificate);
       expectSameBytes(Buffer.from(logged.signature, 'base64'), Buffer.from(signed.sig, 'base64'), 'DSSE signature');
@@ -93,9 +93,7 @@ function parseSpec<T extends z.ZodType>(schema: T, spec: unknown, kind: string):
   try {
     return parseOrThrow(schema, spec, `${kind} Rekor body`);
   } catch (cause) {
-    throw new VerificationError('TLOG_ERROR', `expected a well-formed ${kind} Rekor body, got one that is not`, {
-      cause,
-    });
+    throw verificationError('TLOG_ERROR', `expected a well-formed ${kind} Rekor body, got one that is not`, cause);
   }
 }
 
@@ -107,7 +105,7 @@ function payloadHashOf(legacy: LegacyBundle): string {
 
 function expectHash(logged: string, actual: string, field: string): void {
   if (logged !== actual) {
-    throw new VerificationError('TLOG_ERROR', `expected Rekor ${field} sha256:${actual}, got sha256:${logged}`);
+    throw verificationError('TLOG_ERROR', `expected Rekor ${field} sha256:${actual}, got sha256:${logged}`);
   }
 }
 
@@ -115,15 +113,12 @@ function expectHash(logged: string, actual: string, field: string): void {
 function expectSameKey(loggedBase64Pem: string, certificateDer: Buffer): void {
   const der = pem.toDER(Buffer.from(loggedBase64Pem, 'base64').toString('utf8'));
   if (!der.equals(certificateDer)) {
-    throw new VerificationError(
-      'TLOG_ERROR',
-      'expected the Rekor entry key to be the layer certificate, got another key',
-    );
+    throw verificationError('TLOG_ERROR', 'expected the Rekor entry key to be the layer certificate, got another key');
   }
 }
 
 function expectSameBytes(logged: Buffer, actual: Buffer, field: string): void {
   if (!logged.equals(actual)) {
-    throw new VerificationError('TLOG_ERROR', `expected the Rekor entry ${field} to be the layer's, got another one`);
+    throw verificationError('TLOG_ERROR', `expected the Rekor entry ${field} to be the layer's, got another one`);
   }
 }

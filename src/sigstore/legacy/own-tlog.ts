@@ -1,11 +1,5 @@
 import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
-import {
-  describeError,
-  InternalError,
-  VerificationError,
-  verificationError,
-  VerifyReleaseError,
-} from '../../errors.js';
+import { describeError, InternalError, verificationError, VerifyReleaseError } from '../../errors.js';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import type { BundleVerification } from '../bundle/index.js';
 import { parseBundle } from '../bundle/parse.js';
@@ -46,7 +40,7 @@ export function verifyWithOwnTlogCheck(
   verifyLegacySET(legacy.rekor, material.tlogs);
   const entity = toEntity(layer, legacy);
   if (!entity.timestamps.some((timestamp) => timestamp.$case === 'transparency-log')) {
-    throw new VerificationError('TIMESTAMP_ERROR', 'expected the SET integratedTime as a verified time, got none');
+    throw verificationError('TIMESTAMP_ERROR', 'expected the SET integratedTime as a verified time, got none');
   }
   try {
     new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 1, timestampThreshold: 1 }).verify({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 import { parseJsonOrThrow, parseOrThrow } from './zod-error.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -50,10 +50,7 @@ export function toRekorBody(bundle: RekorBundle): RekorBody {
   const text = Buffer.from(bundle.Payload.body, 'base64').toString('utf8');
   const json = parseJsonOrThrow(text, 'Rekor entry body');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new VerificationError(
-      'BUNDLE_INVALID',
-      `invalid Rekor entry body: expected a JSON object, got ${typeof json}`,
-    );
+    throw verificationError('BUNDLE_INVALID', `invalid Rekor entry body: expected a JSON object, got ${typeof json}`);
   }
   return parseOrThrow(rekorBodySchema, json, 'Rekor entry body');
 }

@@ -1,6 +1,6 @@
 import { crypto, json } from '@sigstore/core';
 import type { TrustMaterial } from '@sigstore/verify';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 import type { RekorBundle } from './rekor-bundle.js';
 
 /**
@@ -22,7 +22,7 @@ export function verifyLegacySET(rekor: RekorBundle, tlogs: TrustMaterial['tlogs'
     (tlog) => tlog.logID.equals(logIdBytes) && tlog.validFor.start <= time && time <= tlog.validFor.end,
   );
   if (candidates.length === 0) {
-    throw new VerificationError(
+    throw verificationError(
       'TLOG_ERROR',
       `expected a trusted Rekor key with logID ${logID} valid at ${time.toISOString()}, got none`,
     );
@@ -31,7 +31,7 @@ export function verifyLegacySET(rekor: RekorBundle, tlogs: TrustMaterial['tlogs'
   const signature = Buffer.from(rekor.SignedEntryTimestamp, 'base64');
   const verified = candidates.some((tlog) => crypto.verify(message, tlog.publicKey, signature, 'sha256'));
   if (!verified) {
-    throw new VerificationError(
+    throw verificationError(
       'TLOG_ERROR',
       `expected a SET signed by Rekor log ${logID}, got a signature that does not verify`,
     );

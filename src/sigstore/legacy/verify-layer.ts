@@ -1,4 +1,4 @@
-import { VerificationError } from '../../errors.js';
+import { VerificationError, verificationError } from '../../errors.js';
 import { sha256Digest } from '../../model/digest.js';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import { verifySigstoreBundle, type BundleVerification } from '../bundle/index.js';
@@ -24,10 +24,7 @@ export const LEGACY_MEDIA_TYPES: Record<LegacyLayerEvidence['format'], string> =
 export function verifyLegacyLayer(layer: LegacyLayerEvidence, trust: TrustRoot): BundleVerification {
   const expectedMediaType = LEGACY_MEDIA_TYPES[layer.format];
   if (layer.mediaType !== expectedMediaType) {
-    throw new VerificationError(
-      'BUNDLE_INVALID',
-      `expected layer media type ${expectedMediaType}, got ${layer.mediaType}`,
-    );
+    throw verificationError('BUNDLE_INVALID', `expected layer media type ${expectedMediaType}, got ${layer.mediaType}`);
   }
   // The layer bytes are what everything below is bound to, so their digest is checked again here.
   const actual = sha256Digest(layer.payload);

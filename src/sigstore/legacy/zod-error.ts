@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { VerificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 
 /**
  * Parses untrusted JSON with a zod schema, turning every bad field into one BUNDLE_INVALID error
@@ -14,7 +14,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
     const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
     return `${path}: ${issue.message}`;
   });
-  throw new VerificationError('BUNDLE_INVALID', `invalid ${what}: ${fields.join('; ')}`);
+  throw verificationError('BUNDLE_INVALID', `invalid ${what}: ${fields.join('; ')}`);
 }
 
 /**
@@ -26,6 +26,6 @@ export function parseJsonOrThrow(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new VerificationError('BUNDLE_INVALID', `invalid ${what}: expected JSON, got unparsable text`, { cause });
+    throw verificationError('BUNDLE_INVALID', `invalid ${what}: expected JSON, got unparsable text`, cause);
   }
 }
