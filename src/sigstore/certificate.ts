@@ -68,6 +68,12 @@ export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
   return info;
 }
 
+/** The first of `times` outside the leaf's validity window `[notBefore, notAfter]`, if any. */
+export function timeOutsideValidity(signer: SignerInfo, times: readonly Date[]): Date | undefined {
+  const [notBefore, notAfter] = [Date.parse(signer.notBefore), Date.parse(signer.notAfter)];
+  return times.find((time) => time.getTime() < notBefore || time.getTime() > notAfter);
+}
+
 /**
  * The leaf's validity window must cover every verified time (the SET's integrated time, RFC 3161 signing times).
  * The library checks this per timestamp while it builds the path; it is checked again here, once, for every
@@ -76,8 +82,7 @@ export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
  * @throws VerificationError CERTIFICATE_ERROR naming the first time outside the window.
  */
 export function verifyValidityCovers(signer: SignerInfo, verifiedTimes: readonly Date[]): void {
-  const [notBefore, notAfter] = [Date.parse(signer.notBefore), Date.parse(signer.notAfter)];
-  const outside = verifiedTimes.find((time) => time.getTime() < notBefore || time.getTime() > notAfter);
+  const outside = timeOutsideValidity(signer, verifiedTimes);
   if (outside) {
     throw verificationError(
       'CERTIFICATE_ERROR',

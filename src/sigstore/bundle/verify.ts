@@ -5,7 +5,7 @@ import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@s
 import { describeError, VerificationError, verificationError, type VerifyReleaseError } from '../../errors.js';
 import type { SignerInfo, VerifiedTlogEntry } from '../../model/evidence.js';
 import { fromLibraryError } from '../library-error.js';
-import { toSignerInfo, verifyValidityCovers } from '../certificate.js';
+import { timeOutsideValidity, toSignerInfo, verifyValidityCovers } from '../certificate.js';
 import type { TrustRoot } from '../trust.js';
 import { type ArtifactInput, toMessageContent, toPaeMessageContent } from './content.js';
 import { isRekorV2, verifyInclusionShape, verifyLogKeyValidity } from './inclusion.js';
@@ -41,7 +41,7 @@ function withValidityHint(
   claimedTimes: Date[],
 ): VerifyReleaseError {
   if (error.code !== 'CERTIFICATE_ERROR' || !signer) return error;
-  const outside = claimedTimes.find((t) => t < new Date(signer.notBefore) || t > new Date(signer.notAfter));
+  const outside = timeOutsideValidity(signer, claimedTimes);
   if (!outside) return error;
   return new VerificationError(
     'CERTIFICATE_ERROR',
