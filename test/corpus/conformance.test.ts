@@ -67,9 +67,70 @@ async function verifyBundle(args: string[]): Promise<{ code: number; stdout: str
   return { code, stdout, stderr };
 }
 
+/**
+ * How each `_fail` case must fail: the exit code (1: did not verify; 2: unusable input) and the verification step
+ * that names the failure (`verify-release: FAILED: <step>: …`), or undefined for a usage error. A failure at another
+ * step is another outcome: the case must fail for its own reason.
+ */
+const EXPECTED_FAILURES: Record<string, [number, string | undefined]> = {
+  'bundle-empty-certificate-chain_fail': [1, 'bundle'],
+  'bundle-from-wrong-instance_fail': [1, 'certificate'],
+  'bundle-invalid-base64-signature_fail': [1, 'bundle'],
+  'bundle-malformed-json_fail': [2, undefined],
+  'bundle-negative-log-index_fail': [1, 'bundle'],
+  'bundle-unknown-version_fail': [1, 'bundle'],
+  'bundle-with-root-cert_fail': [1, 'bundle'],
+  'checkpoint-bad-keyhint_fail': [1, 'transparency log'],
+  'checkpoint-wrong-roothash_fail': [1, 'transparency log'],
+  'dsse-invalid-sig_fail': [1, 'transparency log'],
+  'dsse-mismatch-envelope_fail': [1, 'transparency log'],
+  'dsse-mismatch-sig_fail': [1, 'transparency log'],
+  'inclusion-proof-corrupted-hash_fail': [1, 'transparency log'],
+  'incorrect-public-key_fail': [1, 'transparency log'],
+  'integrated-time-in-future_fail': [1, 'certificate'],
+  'intoto-expired-certificate_fail': [1, 'certificate'],
+  'intoto-log-entry-mismatch_fail': [1, 'transparency log'],
+  'intoto-missing-inclusion-proof_fail': [1, 'bundle'],
+  'intoto-set-outside-signing-cert-validity_fail': [1, 'certificate'],
+  'intoto-tsa-timestamp-outside-cert-validity_fail': [1, 'certificate'],
+  'invalid-checkpoint-signature_fail': [1, 'transparency log'],
+  'invalid-ct-key_fail': [1, 'certificate transparency'],
+  'invalid-inclusion-proof_fail': [1, 'bundle'],
+  'managed-key-no-key_fail': [1, 'signature'],
+  'managed-key-wrong-key_fail': [1, 'signature'],
+  'message-digest-mismatch_fail': [1, 'signature'],
+  'rekor2-checkpoint-missing-log-signature_fail': [1, 'transparency log'],
+  'rekor2-checkpoint-missing-origin_fail': [1, 'transparency log'],
+  'rekor2-checkpoint-missing-root-hash_fail': [1, 'transparency log'],
+  'rekor2-checkpoint-missing-size_fail': [1, 'transparency log'],
+  'rekor2-checkpoint-no-matching-signature_fail': [1, 'transparency log'],
+  'rekor2-dsse-invalid-sig_fail': [1, 'transparency log'],
+  'rekor2-dsse-mismatch-envelope_fail': [1, 'transparency log'],
+  'rekor2-dsse-mismatch-sig_fail': [1, 'transparency log'],
+  'rekor2-no-inclusion-proof_fail': [1, 'bundle'],
+  'rekor2-no-timestamp_fail': [1, 'timestamp'],
+  'rekor2-timestamp-outside-trust-root-tsa-validity_fail': [1, 'timestamp'],
+  'rekor2-timestamp-outside-tsa-cert-validity_fail': [1, 'timestamp'],
+  'rekor2-timestamp-payload-mismatch_fail': [1, 'timestamp'],
+  'rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail': [1, 'timestamp'],
+  'rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail': [1, 'timestamp'],
+  'rekor2-timestamp-with-incorrect-time_fail': [1, 'certificate'],
+  'set-invalid-signature_fail': [1, 'transparency log'],
+  'signature-mismatch_fail': [1, 'transparency log'],
+  'trust-root-tlog-missing-validity-start_fail': [2, 'trusted root'],
+  'wrong-hashedrekord-artifact_fail': [1, 'transparency log'],
+  'wrong-hashedrekord-cert-and-sig_fail': [1, 'transparency log'],
+  'wrong-hashedrekord-entry_fail': [1, 'transparency log'],
+  'wrong-material_fail': [1, 'signature'],
+};
+
 describe('sigstore-conformance bundle-verify through the CLI', () => {
   it('has all 70 cases', () => {
     expect(names).toHaveLength(70);
+  });
+
+  it('names how every _fail case must fail', () => {
+    expect(Object.keys(EXPECTED_FAILURES).sort()).toEqual(names.filter((name) => name.endsWith('_fail')));
   });
 
   const table = names.flatMap((name) => (['PATH', 'DIGEST'] as const).map((form) => [form, name] as const));
@@ -78,8 +139,10 @@ describe('sigstore-conformance bundle-verify through the CLI', () => {
     expect(stdout).toBe('');
     expect(stderr).not.toContain('    at ');
     if (name.endsWith('_fail')) {
-      expect(code, stderr).not.toBe(0);
-      expect(stderr).toMatch(/^verify-release: [^\n]+\n$/);
+      const [exit, step] = EXPECTED_FAILURES[name] ?? [-1, '(no expected failure for this case)'];
+      expect(code, stderr).toBe(exit);
+      expect(stderr).toMatch(/^verify-release: FAILED: [^\n]+\n$/);
+      if (step !== undefined) expect(stderr).toMatch(new RegExp(`^verify-release: FAILED: ${step}: `));
     } else {
       expect(code, stderr).toBe(0);
       expect(stderr).toBe('verify-release: OK\n');
