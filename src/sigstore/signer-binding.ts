@@ -1,17 +1,18 @@
 import { VerificationError } from '../errors.js';
 import type { IdentityPolicy, SignerInfo } from '../model/evidence.js';
+import { FULCIO_OID } from '../model/fulcio.js';
 import { verifyIdentity } from './identity.js';
 
-/** Fulcio certificate extension OIDs (fulcio docs/oid-info.md) that name where and for which ref a build ran. */
+/** The Fulcio certificate extensions that name where and for which ref a build ran (see {@link FULCIO_OID}). */
 export const SOURCE_OID = {
   /** Deprecated GitHub Workflow Repository: `owner/name`, raw bytes. */
-  githubWorkflowRepository: '1.3.6.1.4.1.57264.1.5',
+  githubWorkflowRepository: FULCIO_OID.githubWorkflowRepository,
   /** Deprecated GitHub Workflow Ref: `refs/tags/v1.2.3`, raw bytes. */
-  githubWorkflowRef: '1.3.6.1.4.1.57264.1.6',
+  githubWorkflowRef: FULCIO_OID.githubWorkflowRef,
   /** Source Repository URI: `https://github.com/owner/name`. */
-  sourceRepositoryUri: '1.3.6.1.4.1.57264.1.12',
+  sourceRepositoryUri: FULCIO_OID.sourceRepositoryUri,
   /** Source Repository Ref: `refs/tags/v1.2.3`. */
-  sourceRepositoryRef: '1.3.6.1.4.1.57264.1.14',
+  sourceRepositoryRef: FULCIO_OID.sourceRepositoryRef,
 } as const;
 
 const GITHUB = 'https://github.com/';
