@@ -6,7 +6,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError, VerificationError } from '../../src/errors.js';
 import { isPrintable, printable, printableJson } from '../../src/model/printable.js';
 import { buildReport } from '../../src/report/index.js';
@@ -14,6 +14,8 @@ import { renderJson } from '../../src/report/render/json.js';
 import { renderText } from '../../src/report/render/text.js';
 import { createTestSigstore, type GithubIdentity } from '../support/test-sigstore/index.js';
 import { digestHex, sha256Digest } from '../../src/model/digest.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { mintRelease } from '../support/releases.js';
 import { cli } from './helpers.js';
 
 const ESC_OK = '\u001b[2K\r\u001b[32mverify-release: OK\u001b[0m';
@@ -32,9 +34,21 @@ const hostile: GithubIdentity = {
 let dir: string;
 let rootPath: string;
 let bundlePath: string;
+let reg: TestRegistry | undefined;
+
+afterAll(async () => {
+  await reg?.stop();
+});
 
 beforeAll(async () => {
   const sigstore = await createTestSigstore({ now: new Date('2026-06-25T10:20:00Z') });
+  reg = await startRegistry();
+  await mintRelease(reg, sigstore, {
+    repo: 'acme/hostile',
+    tag: 'v1.0.0',
+    provenance: 'none',
+    signer: { workflowPath: hostile.workflowPath, issuer: hostile.issuer! },
+  });
   dir = await mkdtemp(join(tmpdir(), 'escapes-'));
   rootPath = await sigstore.writeTrustedRoot(dir);
   bundlePath = join(dir, 'bundle.json');
@@ -63,6 +77,32 @@ describe('verify-bundle with escape sequences in the certificate', () => {
     // Visible, not dropped: the escapes name what was there.
     expect(run.stderr).toContain('release.yml\\u001b[2K\\r\\u001b[32mverify-release: OK\\u001b[0m@refs/tags/v1.1.2');
     expect(run.stderr).toContain('githubusercontent.com\\u202eKO\\u2066\\u200f');
+  });
+});
+
+describe('verify and sbom with escape sequences in the certificates', () => {
+  const args = (command: string[]): string[] => [
+    ...command,
+    'v1.0.0',
+    '--image',
+    `${reg!.host}/acme/hostile`,
+    '--trusted-root',
+    rootPath,
+    '--checks',
+    'resolve,signature,sbom',
+  ];
+
+  it.each([
+    ['verify, text report', [] as string[]],
+    ['verify, JSON report', ['--json']],
+    ['sbom, report on stderr', ['sbom']],
+  ])('%s: nothing raw on stdout or stderr', async (_name, extra) => {
+    const command = extra[0] === 'sbom' ? ['sbom'] : [];
+    const run = await cli([...args(command), ...extra.filter((arg) => arg !== 'sbom')]);
+    expect(run.code).toBe(1);
+    const output = `${run.stdout}${run.stderr}`.replace(/\n/g, '');
+    expect(output).not.toMatch(RAW);
+    expect(output).toContain('\\u001b[32mverify-release: OK');
   });
 });
 
