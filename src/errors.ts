@@ -86,6 +86,8 @@ export const VERIFICATION_STEPS = {
   TIMESTAMP_ERROR: 'timestamp',
   SIGNATURE_ERROR: 'signature',
   TRUST_ROOT_ERROR: 'trusted root',
+  CLAIM_MISMATCH: 'signed claim',
+  DIGEST_MISMATCH: 'digest',
 } as const satisfies Partial<Record<ErrorCode, string>>;
 
 export type VerificationStep = keyof typeof VERIFICATION_STEPS;

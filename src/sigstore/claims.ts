@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VerificationError } from '../errors.js';
+import { verificationError } from '../errors.js';
 import { digestHex, type Digest } from '../model/digest.js';
 import { COSIGN_SIGN_PREDICATE_TYPE } from '../model/constants.js';
 import type { InTotoStatement, SimpleSigningPayload, VerifiedEvidence } from '../model/evidence.js';
@@ -58,10 +58,7 @@ export function toSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPayload 
  */
 export function toInTotoStatement(payloadType: string, bytes: Uint8Array): InTotoStatement {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw new VerificationError(
-      'CLAIM_MISMATCH',
-      `expected DSSE payloadType ${IN_TOTO_PAYLOAD_TYPE}, got ${payloadType}`,
-    );
+    throw verificationError('CLAIM_MISMATCH', `expected DSSE payloadType ${IN_TOTO_PAYLOAD_TYPE}, got ${payloadType}`);
   }
   return decode(statementSchema, bytes, 'an in-toto statement', (json) => {
     const subjects = member(json, 'subject');
@@ -80,14 +77,14 @@ export function toInTotoStatement(payloadType: string, bytes: Uint8Array): InTot
  */
 export function verifySimpleSigningClaim(payload: SimpleSigningPayload, digest: Digest): void {
   if (payload.critical.type !== SIMPLE_SIGNING_TYPE) {
-    throw new VerificationError(
+    throw verificationError(
       'CLAIM_MISMATCH',
       `expected critical.type "${SIMPLE_SIGNING_TYPE}", got "${payload.critical.type}"`,
     );
   }
   const signed = payload.critical.image['docker-manifest-digest'];
   if (signed !== digest) {
-    throw new VerificationError('CLAIM_MISMATCH', `expected docker-manifest-digest ${digest}, got ${signed}`);
+    throw verificationError('CLAIM_MISMATCH', `expected docker-manifest-digest ${digest}, got ${signed}`);
   }
 }
 
@@ -101,7 +98,7 @@ export function verifyStatementSubject(statement: InTotoStatement, digest: Diges
   const hex = digestHex(digest);
   if (statement.subject.some((subject) => subject.digest.sha256 === hex)) return;
   const got = statement.subject.map((subject) => subject.digest.sha256 ?? '(no sha256)').join(', ');
-  throw new VerificationError('CLAIM_MISMATCH', `expected a subject with sha256 ${hex}, got ${got}`);
+  throw verificationError('CLAIM_MISMATCH', `expected a subject with sha256 ${hex}, got ${got}`);
 }
 
 /**
@@ -132,7 +129,7 @@ function verifyUnambiguousKeys(value: unknown, where: string): void {
     const folded = key.toUpperCase().toLowerCase();
     const other = seen.get(folded);
     if (other !== undefined) {
-      throw new VerificationError('CLAIM_MISMATCH', `expected unambiguous keys in ${where}, got ${other} and ${key}`);
+      throw verificationError('CLAIM_MISMATCH', `expected unambiguous keys in ${where}, got ${other} and ${key}`);
     }
     seen.set(folded, key);
   }
@@ -148,7 +145,7 @@ function decode<T extends z.ZodType>(
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
   } catch (cause) {
-    throw new VerificationError('CLAIM_MISMATCH', `expected ${what} in JSON, got unparsable bytes`, { cause });
+    throw verificationError('CLAIM_MISMATCH', `expected ${what} in JSON, got unparsable bytes`, cause);
   }
   for (const [where, value] of Object.entries(claimObjects(json))) verifyUnambiguousKeys(value, where);
   const result = schema.safeParse(json);
@@ -164,7 +161,7 @@ function decode<T extends z.ZodType>(
     const fields = result.error.issues
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
-    throw new VerificationError('CLAIM_MISMATCH', `expected ${what}, got ${got} (${fields})`);
+    throw verificationError('CLAIM_MISMATCH', `expected ${what}, got ${got} (${fields})`);
   }
   return result.data;
 }

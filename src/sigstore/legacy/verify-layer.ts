@@ -1,4 +1,4 @@
-import { VerificationError, verificationError } from '../../errors.js';
+import { verificationError } from '../../errors.js';
 import { sha256Digest } from '../../model/digest.js';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import { verifySigstoreBundle, type BundleVerification } from '../bundle/index.js';
@@ -29,7 +29,7 @@ export function verifyLegacyLayer(layer: LegacyLayerEvidence, trust: TrustRoot):
   // The layer bytes are what everything below is bound to, so their digest is checked again here.
   const actual = sha256Digest(layer.payload);
   if (actual !== layer.layerDigest) {
-    throw new VerificationError('DIGEST_MISMATCH', `expected layer digest ${layer.layerDigest}, got ${actual}`);
+    throw verificationError('DIGEST_MISMATCH', `expected layer digest ${layer.layerDigest}, got ${actual}`);
   }
   const legacy = toLegacyBundle(layer);
   verifyBodyBinding(layer, legacy);
