@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/model/digest.js';
-import { OCI_INDEX, OCI_MANIFEST } from '../../src/registry/index.js';
+import { OCI_INDEX } from '../../src/registry/index.js';
 import { reportSchema, type Report } from '../../src/report/index.js';
-import { corpusDir } from '../support/corpus.js';
+import { PUBLIC_GOOD_ROOT, TINY_INDEX, TINY_REPO } from '../support/tiny-release.js';
 import { runBin } from '../support/bundled-cli.js';
 import {
-  jsonBytes,
   sendError,
   sendJson,
   sendManifest,
@@ -20,22 +19,10 @@ import {
 } from '../support/fault-server.js';
 import { cli, reason, statuses, type CliRun } from './helpers.js';
 
-const REPO = 'natrontech/gcp-mysql-backup';
-const PUBLIC_GOOD = join(corpusDir(), 'trusted-roots/public-good.trusted_root.json');
+const REPO = TINY_REPO;
+const PUBLIC_GOOD = PUBLIC_GOOD_ROOT;
 
-/** A tiny index: resolving it needs no blob, so `--checks resolve` stops after the manifest. */
-const INDEX = jsonBytes({
-  schemaVersion: 2,
-  mediaType: OCI_INDEX,
-  manifests: [
-    {
-      mediaType: OCI_MANIFEST,
-      digest: sha256Digest(new TextEncoder().encode('amd64')),
-      size: 5,
-      platform: { os: 'linux', architecture: 'amd64' },
-    },
-  ],
-});
+const INDEX = TINY_INDEX;
 
 let work: string;
 /** Never the real TUF repository: a closed loopback mirror and a private cache. */

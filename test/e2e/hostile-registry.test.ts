@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../src/registry/index.js';
 import { reportSchema, type Report } from '../../src/report/index.js';
-import { corpusDir } from '../support/corpus.js';
+import { PUBLIC_GOOD_ROOT, TINY_INDEX, TINY_REPO } from '../support/tiny-release.js';
 import {
   jsonBytes,
   sendError,
@@ -25,20 +25,9 @@ import { cli, reason, statuses, type CliRun } from './helpers.js';
 // whatever they do, the run ends with exit 3 and a one-line reason, by its deadline and in bounded memory.
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const MAX_RSS_BYTES = 400 * 1024 * 1024;
-const REPO = 'natrontech/gcp-mysql-backup';
-const PUBLIC_GOOD = join(corpusDir(), 'trusted-roots/public-good.trusted_root.json');
-const INDEX = jsonBytes({
-  schemaVersion: 2,
-  mediaType: OCI_INDEX,
-  manifests: [
-    {
-      mediaType: OCI_MANIFEST,
-      digest: sha256Digest(new TextEncoder().encode('amd64')),
-      size: 5,
-      platform: { os: 'linux', architecture: 'amd64' },
-    },
-  ],
-});
+const REPO = TINY_REPO;
+const PUBLIC_GOOD = PUBLIC_GOOD_ROOT;
+const INDEX = TINY_INDEX;
 
 let work: string;
 let offlineEnv: NodeJS.ProcessEnv;
