@@ -11,7 +11,7 @@ import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import { checkOutputPath, requireSbomChecks, writeFileAtomic } from './output.js';
 import { renderJson } from '../report/render/json.js';
 import { renderText } from '../report/render/text.js';
-import { describeError } from '../errors.js';
+import { describeError, VerifyReleaseError } from '../errors.js';
 import { printable } from '../model/printable.js';
 
 /** Where the CLI writes; injectable so tests run the real program in-process. */
@@ -45,12 +45,16 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   );
   // Subcommands copy their parent's settings when created, i.e. before these calls: configure each one, or errors
   // of the default command go to process.stderr in commander's own format.
+  let usageMessage = '';
   for (const command of [program, ...program.commands]) {
     command.exitOverride();
     command.configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`verify-release: ${printable(text.replace(/^error: /, '').trim())}\n`),
+      outputError: (text, write) => {
+        usageMessage = printable(text.replace(/^error: /, '').trim());
+        write(`verify-release: ${usageMessage}\n`);
+      },
     });
   }
   try {
@@ -58,12 +62,25 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --cli-version exit through here with code 0.
-      return error.exitCode === 0 ? EXIT.verified : EXIT.usage;
+      if (error.exitCode === 0) return EXIT.verified;
+      writeJsonError(args, io, 'USAGE', usageMessage);
+      return EXIT.usage;
     }
     io.stderr.write(`verify-release: ${describeError(error)}\n`);
+    writeJsonError(args, io, error instanceof VerifyReleaseError ? error.code : 'INTERNAL', describeError(error));
     return exitCodeForError(error);
   }
   return exitCode;
+}
+
+/**
+ * With `--json`, a run that ends before its report still prints one JSON document on stdout, so that
+ * `verify-release … --json | jq -e .verified` fails even in shells without pipefail (jq 1.6 passes empty input).
+ */
+function writeJsonError(args: string[], io: CliIo, code: string, message: string): void {
+  // `sbom` keeps stdout for the SBOM alone (its --json report goes to stderr); verify-bundle has no JSON output.
+  if (!args.includes('--json') || args[0] === 'sbom' || args[0] === 'verify-bundle') return;
+  io.stdout.write(`${JSON.stringify({ verified: false, error: { code, message } }, null, 2)}\n`);
 }
 
 async function runVerify(version: string | undefined, raw: RawVerifyOptions, io: CliIo): Promise<number> {

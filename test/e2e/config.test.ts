@@ -59,9 +59,10 @@ const image = (repo: string) => ['--image', `${reg.host}/${repo}`, '--trusted-ro
 /** An image nobody listens for: a run that reached the network would end with exit 3. */
 const unreachable = () => ['--image', `127.0.0.1:${closedPort}/acme/app`, '--trusted-root', trustedRoot];
 
+/** Exit 2 with one line on stderr; stdout is empty, or with --json the one error document (json-errors.test.ts). */
 function expectUsageError(run: CliRun, text: string | RegExp): void {
   expect(run.code, run.stdout + run.stderr).toBe(2);
-  expect(run.stdout).toBe('');
+  if (run.stdout !== '') expect(JSON.parse(run.stdout)).toMatchObject({ verified: false, error: {} });
   expect(run.stderr).toMatch(/^verify-release: [^\n]+\n$/);
   if (typeof text === 'string') expect(run.stderr).toContain(text);
   else expect(run.stderr).toMatch(text);
@@ -293,6 +294,7 @@ describe('13.5 / 7.10 policy files: confined, size-capped, compiled first, never
     const run = await cli(['v1.0.0', ...unreachable(), '--policy', token, '--json']);
     expectUsageError(run, `policy ${token}:1:1: expected valid CUE v0.4.3, got reference not found`);
     expect(run.stderr).not.toContain('SECRET');
+    expect(run.stdout).not.toContain('SECRET');
   });
 
   it('a broken policy is found before any network work, with its position', async () => {

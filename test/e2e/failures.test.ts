@@ -75,9 +75,10 @@ function parseOneReport(result: CliRun): Report {
 }
 
 /** A usage error: exit 2, nothing on stdout, one line on stderr with `text`, no stack trace. */
+/** Exit 2 with one line on stderr; stdout is empty, or with --json the one error document (json-errors.test.ts). */
 function expectUsageError(result: CliRun, text: string | RegExp): void {
   expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe('');
+  if (result.stdout !== '') expect(JSON.parse(result.stdout)).toMatchObject({ verified: false, error: {} });
   expectOneLine(result.stderr, text);
 }
 
