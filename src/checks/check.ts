@@ -21,8 +21,6 @@ export interface Expectations {
   provenance: Omit<ProvenanceOptions, 'digest' | 'certificateRef'> & { certificateRef: string | null };
   policies: { provenance: PolicySource[]; sbom: PolicySource[] };
   policyMode: PolicyMode;
-  /** The project (`owner/name`) and ref every signer's certificate is bound to, and why (`null` ref: not bound). */
-  binding: { repository: string; ref: string | null; because: string };
   /** What the report must say about the binding (e.g. that it is off). */
   notices: string[];
 }

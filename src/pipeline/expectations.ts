@@ -100,14 +100,12 @@ export function toExpectations(
       sbom: overrides.sbomPolicies ?? resolved.policies.sbom,
     },
     policyMode: overrides.policyMode,
-    binding: { repository, ref: binding.ref, because: binding.because },
     notices: binding.notice !== undefined ? [binding.notice] : [],
   };
 }
 
 interface Binding {
   ref: string | null;
-  because: string;
   /** The provenance selector version binding implies, unless an explicit one is given. */
   provenance: { sourceTag?: string; sourceBranch?: string };
   notice?: string;
@@ -129,7 +127,6 @@ function toBinding(release: ResolvedRelease, overrides: ExpectationOverrides): B
     const what = version !== undefined ? `refs/tags/${version}` : 'the verified tag';
     return {
       ref: null,
-      because: '--no-version-binding',
       provenance: {},
       notice: `version binding is off (--no-version-binding): the certificates' refs and the provenance's source ref were not required to be ${what}`,
     };
@@ -137,7 +134,6 @@ function toBinding(release: ResolvedRelease, overrides: ExpectationOverrides): B
   if (version !== undefined) {
     return {
       ref: `refs/tags/${exactRef(version, 'the version')}`,
-      because: `release ${version}`,
       provenance: { sourceTag: version },
     };
   }
@@ -145,7 +141,6 @@ function toBinding(release: ResolvedRelease, overrides: ExpectationOverrides): B
   if (tag === undefined) {
     return {
       ref: null,
-      because: 'a digest reference names no version',
       provenance: {},
       notice:
         "a digest reference names no version: the certificates' refs were not bound (name it as <image>:<release>@sha256:… to bind them)",
@@ -155,7 +150,6 @@ function toBinding(release: ResolvedRelease, overrides: ExpectationOverrides): B
   if (stated !== undefined) {
     return {
       ref: stated.ref,
-      because: stated.because,
       provenance: {},
       notice: `tag ${JSON.stringify(tag)} is not a release: bound to ${stated.ref} (${stated.because})`,
     };
@@ -163,7 +157,6 @@ function toBinding(release: ResolvedRelease, overrides: ExpectationOverrides): B
   if (tag === 'latest') {
     return {
       ref: 'refs/heads/main',
-      because: 'the rolling latest tag is built from main',
       provenance: { sourceBranch: 'main' },
       notice:
         'tag "latest" is not a release: bound to refs/heads/main, the branch the rolling latest tag is built from',
@@ -173,7 +166,6 @@ function toBinding(release: ResolvedRelease, overrides: ExpectationOverrides): B
     const flag = overrides.identityFlag === 'exact' ? '--certificate-identity' : '--certificate-identity-regexp';
     return {
       ref: null,
-      because: flag,
       provenance: {},
       notice: `tag ${JSON.stringify(tag)} is not a release: the certificates' refs were accepted as ${flag} allows (each check's evidence names the ref), not bound to a version`,
     };
