@@ -188,8 +188,8 @@ function deliverOutcome(
   io: CliIo,
   colors: ReturnType<typeof colorLevel>,
 ): SummaryRow {
-  if ('result' in outcome) {
-    const { report } = outcome.result;
+  if ('report' in outcome) {
+    const { report } = outcome;
     io.stdout.write(raw.json ? renderReportLine(report) : `${renderText(report, { colorLevel: colors })}\n`);
     return reportRow(outcome.reference, report, reportExitCode(report));
   }

@@ -3,7 +3,8 @@ import { RegistryError } from '../errors.js';
 import { formatRepository } from '../model/reference.js';
 import { toReleaseTags } from '../release/index.js';
 import type { VerifyReleaseOptions } from './options.js';
-import { verifyRelease, type Session, type VerifyReleaseResult } from './verify-release.js';
+import type { Report } from '../report/index.js';
+import { verifyRelease, type Session } from './verify-release.js';
 
 /** One release of a batch: what the command line called it, and how to verify it. */
 export interface BatchItem {
@@ -11,10 +12,12 @@ export interface BatchItem {
   options: VerifyReleaseOptions;
 }
 
-/** A release's result, or what stopped it (a usage error such as a tag beside a version). */
+/**
+ * A release's report (its SBOM is not kept: a batch hands none out, and reports waiting for an earlier release stay
+ * small), or what stopped it (a usage error such as a tag beside a version).
+ */
 export type BatchOutcome =
-  | { reference: string; result: VerifyReleaseResult }
-  | { reference: string; error: unknown; options: VerifyReleaseOptions };
+  { reference: string; report: Report } | { reference: string; error: unknown; options: VerifyReleaseOptions };
 
 /** Releases verified at once. The registry client caps requests in flight on its own; this bounds reports held. */
 export const BATCH_CONCURRENCY = 4;
@@ -68,7 +71,7 @@ export async function verifyBatch(
       const position = started++;
       const { reference, options } = items[position]!;
       done[position] = await verifyRelease(options, session).then(
-        (result) => ({ reference, result }),
+        ({ report }) => ({ reference, report }),
         (error: unknown) => ({ reference, error, options }),
       );
       for (let next = done[delivered]; next !== undefined; next = done[delivered]) {
