@@ -1,11 +1,13 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportSchema } from '../../src/report/index.js';
+import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { createTestSigstore, type TestSigstore } from '../support/test-sigstore/index.js';
-import { mintGcpMysqlBackupHistory, type MintedRelease } from '../support/releases.js';
+import { mintGcpMysqlBackupHistory, mintRelease, type MintedRelease } from '../support/releases.js';
 import { cli } from './helpers.js';
 
 let reg: TestRegistry;
@@ -150,5 +152,53 @@ describe('many releases in one run', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(message);
+  });
+});
+
+describe('one session for the whole batch', () => {
+  const REPO = 'natrontech/gcp-mysql-backup';
+  let authReg: TestRegistry;
+  let proxy: FaultServer;
+
+  beforeAll(async () => {
+    authReg = await startRegistry({ auth: 'token' });
+    await mintRelease(authReg, sigstore, { repo: REPO, tag: 'v1.1.2', signedAt: new Date('2026-06-25T10:20:00Z') });
+    // A recording pass-through in front of the real registry (as in requests.test.ts); tokens come from its realm.
+    proxy = await startFaultServer(async (req, res, url) => {
+      const upstream = await fetch(`http://${authReg.host}${url.pathname}${url.search}`, {
+        method: req.method ?? 'GET',
+        headers: Object.fromEntries(
+          Object.entries(req.headers).flatMap(([name, value]) =>
+            typeof value === 'string' && name !== 'host' ? [[name, value]] : [],
+          ),
+        ),
+        redirect: 'manual',
+      });
+      const headers = Object.fromEntries(
+        [...upstream.headers].filter(([name]) => !['content-encoding', 'transfer-encoding'].includes(name)),
+      );
+      res.writeHead(upstream.status, headers);
+      if (upstream.body) Readable.fromWeb(upstream.body).pipe(res);
+      else res.end();
+    });
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await authReg?.stop();
+  });
+
+  it('asks for one token per repository and reads each blob once, however many releases run at once', async () => {
+    authReg.tokenServer!.requests.length = 0;
+    const { code, lines } = await batchJson(['v1.1.2', 'latest', '1.1.2', '--image', `${proxy.host}/${REPO}`, ...base]);
+    expect(lines.map((line) => reportSchema.parse(line).verified)).toEqual([true, true, true]);
+    expect(code).toBe(0);
+    const pulls = authReg.tokenServer!.requests.filter((request) => request.scopes.includes(`repository:${REPO}:pull`));
+    expect(pulls).toHaveLength(1);
+    const blobs = proxy.requests
+      .filter((request) => request.method === 'GET' && request.path.includes('/blobs/'))
+      .map((request) => request.path);
+    expect(blobs.length).toBeGreaterThan(0);
+    expect(blobs.filter((path, index) => blobs.indexOf(path) !== index)).toEqual([]);
   });
 });
