@@ -105,7 +105,7 @@ const VERSION_LIKE = /^(?:latest|[vV]?\d[\w.+-]*)$/;
  * a bare word is a version only when it looks like one (validated later, with the message that says how to verify
  * a tag that is not a release).
  *
- * @throws UsageError for a malformed image reference or an empty layout path; returns undefined for a bare word
+ * @throws UsageError for a malformed image reference, a bare digest or an empty layout path; returns undefined for a bare word
  *   that is neither (the caller knows the subcommands to suggest).
  */
 export function parseReference(text: string): Reference | undefined {
@@ -113,6 +113,10 @@ export function parseReference(text: string): Reference | undefined {
     const dir = text.slice(LAYOUT_SCHEME.length);
     if (dir === '') throw new UsageError(`invalid reference "${text}": expected oci-layout://<directory>`);
     return { kind: 'layout', text, dir };
+  }
+  // Docker would read `sha256:<hex>` as the tag <hex> of docker.io/library/sha256.
+  if (text.startsWith('sha256:')) {
+    throw new UsageError(`invalid reference "${text}": expected <image>@sha256:<hex>, got a digest without its image`);
   }
   if (/[/:@]/.test(text)) return { kind: 'image', text, image: parseImageReference(text) };
   if (VERSION_LIKE.test(text)) return { kind: 'version', text, version: text };

@@ -30,6 +30,15 @@ describe('parseReference', () => {
   it.each(['verfy', 'alpine', 'edge'])('leaves the bare word %s to the caller', (text) => {
     expect(parseReference(text)).toBeUndefined();
   });
+
+  it.each([
+    [`sha256:${'a'.repeat(64)}`, 'expected <image>@sha256:<hex>, got a digest without its image'],
+    ['oci-layout://', 'expected oci-layout://<directory>'],
+    ['ghcr.io/Acme/app', 'expected a lowercase repository name'],
+  ])('refuses %s', (text, message) => {
+    expect(() => parseReference(text)).toThrow(UsageError);
+    expect(() => parseReference(text)).toThrow(message);
+  });
 });
 
 describe('planVerify', () => {
