@@ -36,6 +36,22 @@ export interface RawVerifyOptions {
   versionBinding: boolean;
   checks?: CheckId[];
   maxBlobSize?: number;
+  /** Verify from an OCI image layout written by `save` (no network). */
+  layout?: string;
+  trustedRootDigest?: string;
+  format?: OutputFormat;
+  provenanceOut?: string;
+}
+
+/** How the report is printed: `--format`, with `--json` as the short form of `--format json`. */
+export type OutputFormat = 'text' | 'json' | 'markdown';
+
+/** Raw options of `verify-release save [version]`. */
+export interface RawSaveOptions extends RawVerifyOptions {
+  output: string;
+  withLayers?: boolean;
+  force?: boolean;
+  allowUnverified?: boolean;
 }
 
 /** Raw options of `verify-release verify-bundle`: the command's options without the positional artifact. */
@@ -45,6 +61,8 @@ export type RawVerifyBundleOptions = Omit<VerifyBundleOptions, 'fileOrDigest' | 
 export interface CommandHandlers {
   verify(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
   sbom(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
+  provenance(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
+  save(positionalVersion: string | undefined, options: RawSaveOptions): Promise<void>;
   verifyBundle(fileOrDigest: string, options: RawVerifyBundleOptions): Promise<void>;
 }
 
@@ -74,6 +92,29 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
       .description('print the verified CycloneDX SBOM of a release on stdout (nothing on stdout if it does not verify)')
       .argument('[version]', '"latest" (default) or a release tag'),
   ).action((version: string | undefined, options: RawVerifyOptions) => handlers.sbom(version, options));
+
+  addVerifyOptions(
+    program
+      .command('provenance')
+      .description(
+        'print the verified SLSA provenance statement of a release on stdout (nothing on stdout if it does not verify)',
+      )
+      .argument('[version]', '"latest" (default) or a release tag'),
+  ).action((version: string | undefined, options: RawVerifyOptions) => handlers.provenance(version, options));
+
+  addVerifyOptions(
+    program
+      .command('save')
+      .description(
+        'verify a release and save it with all its evidence as an OCI image layout, for verifying with --layout offline',
+      )
+      .argument('[version]', '"latest" (default) or a release tag'),
+  )
+    .requiredOption('--output <dir>', 'the layout directory to create (atomically)')
+    .option('--with-layers', 'also save the image layers (default: index, platform manifests and configs only)')
+    .option('--force', 'replace an existing non-empty output directory')
+    .option('--allow-unverified', 'save a release that does not verify (the exit code still says so)')
+    .action((version: string | undefined, options: RawSaveOptions) => handlers.save(version, options));
 
   program
     .command('verify-bundle')
@@ -169,7 +210,20 @@ function addVerifyOptions(command: Command): Command {
     .option('--profile <file>', 'project profile (JSON) with image, repositories, identities and policies')
     .option('--no-version-binding', 'do not require certificate refs and the provenance tag to be the verified version')
     .option('--checks <ids>', `comma-separated subset of: ${CHECK_IDS.join(', ')}`, parseChecks)
-    .option('--max-blob-size <bytes>', 'largest blob read from the registry (default 64 MiB)', parsePositiveNumber);
+    .option('--max-blob-size <bytes>', 'largest blob read from the registry (default 64 MiB)', parsePositiveNumber)
+    .option('--layout <dir>', 'verify from an OCI image layout written by `save`: no registry, no TUF')
+    .option(
+      '--trusted-root-digest <sha256:hex>',
+      "the trusted root's sha256 (printed by `save`): with --layout, selects the layout's copy of the root",
+    )
+    .addOption(
+      new Option('--format <format>', 'report format (--json is short for --format json)').choices([
+        'text',
+        'json',
+        'markdown',
+      ]),
+    )
+    .option('--provenance-out <file>', 'write the verified SLSA provenance statement (byte for byte) to this file');
 }
 
 // Repeatable flags collect into an array; no default, so help shows none.
