@@ -80,11 +80,12 @@ export async function writeLayout(dir: string, input: LayoutInput): Promise<{ tr
 
   const entries: Descriptor[] = [];
   const pieces: Piece[] = [];
-  const written = new Set<string>();
+  /** Blobs written so far, with their sizes. */
+  const written = new Map<Digest, number>();
   const writeBlob = async (bytes: Uint8Array): Promise<Digest> => {
     const digest = sha256Digest(bytes);
     if (!written.has(digest)) {
-      written.add(digest);
+      written.set(digest, bytes.byteLength);
       await writeFile(blobPath(dir, digest), bytes);
     }
     return digest;
@@ -109,19 +110,27 @@ export async function writeLayout(dir: string, input: LayoutInput): Promise<{ tr
     }
     pieces.push({ kind, repository, ...base, ...(tagList.length > 0 && { tags: tagList }) });
   };
+  const copied = new Set<string>();
   const copyBlob = async (
     repo: RepositoryRef,
     descriptor: { digest: Digest; size?: number; mediaType?: string },
     kind: PieceKind,
   ): Promise<void> => {
-    if (written.has(descriptor.digest)) return;
-    const bytes = await source.getBlob(repo, descriptor);
-    await writeBlob(bytes);
+    const repository = formatRepository(repo);
+    if (copied.has(`${repository}@${descriptor.digest}`)) return;
+    copied.add(`${repository}@${descriptor.digest}`);
+    // A blob several pieces share (an empty config, say) is read and written once, and listed for each repository.
+    let size = written.get(descriptor.digest);
+    if (size === undefined) {
+      const bytes = await source.getBlob(repo, descriptor);
+      await writeBlob(bytes);
+      size = bytes.byteLength;
+    }
     pieces.push({
       kind,
-      repository: formatRepository(repo),
+      repository,
       digest: descriptor.digest,
-      size: bytes.byteLength,
+      size,
       ...(descriptor.mediaType !== undefined && { mediaType: descriptor.mediaType }),
     });
   };

@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LayoutSource, readLayoutImage } from '../../../src/layout/reader.js';
+import { RecordingSource } from '../../../src/layout/recorder.js';
+import { writeLayout } from '../../../src/layout/writer.js';
 import { sha256Digest, type Digest } from '../../../src/model/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../../src/registry/index.js';
 import { RegistryError } from '../../../src/errors.js';
@@ -26,8 +28,13 @@ async function blob(bytes: Uint8Array | string): Promise<{ digest: Digest; size:
   return { digest, size: data.byteLength };
 }
 
-/** A layout holding one manifest, tagged `v1.0.0` in `repo`, whose one layer is `{"a":1}`. */
-async function layout(): Promise<{ manifest: Digest; layer: { digest: Digest; size: number } }> {
+/**
+ * A layout holding one manifest, tagged `v1.0.0` in `repo`, whose one layer is `{"a":1}`; with `referrer`, also an
+ * artifact manifest referring to it, listed as the registry's referrers API listed it.
+ */
+async function layout(
+  referrer = false,
+): Promise<{ manifest: Digest; layer: { digest: Digest; size: number }; referrer?: Digest }> {
   const config = await blob('{}');
   const layer = await blob('{"a":1}');
   const manifest = await blob(
@@ -38,26 +45,61 @@ async function layout(): Promise<{ manifest: Digest; layer: { digest: Digest; si
       layers: [{ mediaType: 'application/json', ...layer }],
     }),
   );
+  const entries: unknown[] = [
+    {
+      mediaType: OCI_MANIFEST,
+      ...manifest,
+      annotations: {
+        'dev.verify-release.repository': 'registry.example/acme/app',
+        'org.opencontainers.image.ref.name': 'v1.0.0',
+      },
+    },
+  ];
+  let referrerDigest: Digest | undefined;
+  if (referrer) {
+    const bundle = await blob('{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}');
+    const artifact = await blob(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', ...(await blob('{}')) },
+        layers: [{ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', ...bundle }],
+        subject: { mediaType: OCI_MANIFEST, ...manifest },
+      }),
+    );
+    referrerDigest = artifact.digest;
+    const list = await blob(
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, ...artifact }] }),
+    );
+    entries.push(
+      {
+        mediaType: OCI_MANIFEST,
+        ...artifact,
+        annotations: { 'dev.verify-release.repository': 'registry.example/acme/app' },
+      },
+      {
+        mediaType: OCI_INDEX,
+        ...list,
+        annotations: {
+          'dev.verify-release.repository': 'registry.example/acme/app',
+          'dev.verify-release.referrers-of': manifest.digest,
+          'dev.verify-release.referrers-via': 'referrers-api',
+        },
+      },
+    );
+  }
   await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   await writeFile(
     join(dir, 'index.json'),
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_INDEX,
-      manifests: [
-        {
-          mediaType: OCI_MANIFEST,
-          ...manifest,
-          annotations: {
-            'dev.verify-release.repository': 'registry.example/acme/app',
-            'org.opencontainers.image.ref.name': 'v1.0.0',
-          },
-        },
-      ],
+      manifests: entries,
       annotations: { 'dev.verify-release.image': 'registry.example/acme/app' },
     }),
   );
-  return { manifest: manifest.digest, layer };
+  return { manifest: manifest.digest, layer, ...(referrerDigest && { referrer: referrerDigest }) };
 }
 
 beforeEach(async () => {
@@ -107,5 +149,49 @@ describe('LayoutSource', () => {
     await expectError(new LayoutSource(dir).listTags(other), 'NOT_FOUND');
     await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}');
     await expectError(new LayoutSource(dir).listTags(repo), 'MALFORMED_RESPONSE');
+  });
+});
+
+describe('writeLayout', () => {
+  it('lays out what a run read so that it reads back the same, referrers API listing included', async () => {
+    const { manifest, referrer } = await layout(true);
+    const recorded = new RecordingSource(new LayoutSource(dir));
+    await recorded.getManifest(repo, 'v1.0.0');
+    const listed = await recorded.listReferrers(repo, manifest);
+    expect(listed.via).toBe('referrers-api');
+    expect(listed.manifests.map((entry) => entry.digest)).toEqual([referrer]);
+    const artifact = await recorded.getManifest(repo, referrer!);
+    const bundleLayer = 'layers' in artifact.json ? artifact.json.layers[0]! : undefined;
+    const bundle = await recorded.getJsonBlob(repo, bundleLayer!, 'parse');
+
+    const out = await mkdtemp(join(tmpdir(), 'verify-release-layout-out-'));
+    const root = new TextEncoder().encode('{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}');
+    const { trustedRootDigest } = await writeLayout(out, {
+      recorded,
+      source: new LayoutSource(dir),
+      image: repo,
+      target: { digest: manifest, version: 'v1.0.0', tag: 'v1.0.0' },
+      withLayers: false,
+      trustedRoot: root,
+    });
+
+    const copy = new LayoutSource(out);
+    expect(await copy.listTags(repo)).toEqual(['v1.0.0']);
+    expect((await copy.getManifest(repo, 'v1.0.0')).digest).toBe(manifest);
+    expect(await copy.listReferrers(repo, manifest)).toEqual(listed);
+    expect(await copy.getJsonBlob(repo, bundleLayer!, 'parse')).toEqual(bundle);
+    expect(trustedRootDigest).toBe(sha256Digest(root));
+    expect(await readFile(join(out, 'blobs', 'sha256', trustedRootDigest.slice(7)))).toEqual(Buffer.from(root));
+    const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8'));
+    expect(index.annotations).toEqual({
+      'dev.verify-release.image': 'registry.example/acme/app',
+      'dev.verify-release.trusted-root': trustedRootDigest,
+    });
+    // The image layer is not saved without withLayers; the config is, once (the artifact's empty config is the same
+    // blob in the same repository).
+    const provenance = JSON.parse(await readFile(join(out, 'verify-release-layout.json'), 'utf8'));
+    expect(provenance.pieces.map((piece: { kind: string }) => piece.kind).sort()).toEqual(
+      ['evidence-layer', 'image-config', 'referrer', 'referrers-list', 'release', 'trusted-root'].sort(),
+    );
   });
 });
