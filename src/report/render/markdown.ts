@@ -32,7 +32,7 @@ export function renderMarkdown(report: Report): string {
   lines.push('');
   if (target.digest) lines.push(`- digest: \`${target.digest.replace(/[^a-z0-9:]/g, '')}\``);
   if (target.platforms.length > 0) lines.push(`- platforms: ${escapeMarkdown(target.platforms.join(', '))}`);
-  lines.push('');
+  if (target.digest || target.platforms.length > 0) lines.push('');
   lines.push('| | check | result |');
   lines.push('|---|---|---|');
   for (const check of report.checks) {
