@@ -195,3 +195,23 @@ describe('writeLayout', () => {
     );
   });
 });
+
+describe('writeLayout withLayers', () => {
+  it('saves the image layers too', async () => {
+    const { manifest, layer } = await layout();
+    const recorded = new RecordingSource(new LayoutSource(dir));
+    await recorded.getManifest(repo, 'v1.0.0');
+    const out = await mkdtemp(join(tmpdir(), 'verify-release-layout-layers-'));
+    await writeLayout(out, {
+      recorded,
+      source: new LayoutSource(dir),
+      image: repo,
+      target: { digest: manifest },
+      withLayers: true,
+      trustedRoot: new TextEncoder().encode('{}'),
+    });
+    expect(await new LayoutSource(out).getJsonBlob(repo, layer, 'parse')).toEqual({ a: 1 });
+    const provenance = JSON.parse(await readFile(join(out, 'verify-release-layout.json'), 'utf8'));
+    expect(provenance.pieces).toContainEqual(expect.objectContaining({ kind: 'image-layer', digest: layer.digest }));
+  });
+});
