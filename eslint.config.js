@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 const STAGES = [
   ['model', 'errors'],
-  ['registry'],
+  ['registry', 'layout'],
   ['release'],
   ['discover'],
   ['sigstore'],

@@ -7,12 +7,20 @@ export type { Expectations, VerifyReleaseOptions } from './pipeline/options.js';
 export { verifyBundleCommand, type VerifyBundleOptions } from './commands/verify-bundle.js';
 export { resolveRelease, type ResolveOptions, type ResolvedTarget } from './release/index.js';
 export { discoverEvidence, type DiscoveryRepositories, type DiscoveryResult } from './discover/index.js';
-export { RegistryClient, type RegistryClientOptions, type RepositoryRef } from './registry/index.js';
+export {
+  RegistryClient,
+  type RegistryClientOptions,
+  type RegistrySource,
+  type RepositoryRef,
+} from './registry/index.js';
+export { LayoutSource, type LayoutSourceOptions } from './layout/reader.js';
+export { saveRelease, type SaveOptions, type SaveResult } from './commands/save.js';
 export { parseImageReference, formatRepository, type ImageReference } from './model/reference.js';
 export * from './sigstore/index.js';
 export { buildReport, reportExitCode, reportSchema, REPORT_SCHEMA_VERSION, type Report } from './report/index.js';
 export { renderJson } from './report/render/json.js';
 export { renderText } from './report/render/text.js';
+export { renderMarkdown } from './report/render/markdown.js';
 export { CHECK_IDS, type CheckId, type CheckResult, type CheckStatus } from './model/check-result.js';
 export type * from './model/evidence.js';
 export type { Digest } from './model/digest.js';

@@ -8,6 +8,7 @@ import { sbomCheck } from './sbom.js';
 
 export { CHECK_TITLES, checkResult, type Check, type CheckContext, type Expectations } from './check.js';
 export { selectSbom } from './sbom.js';
+export { selectProvenance } from './provenance/index.js';
 export { resolvedResult } from './resolve.js';
 
 /** Every check, in report order: a new check is one module and one entry here (and its id in CHECK_IDS). */

@@ -3,7 +3,9 @@ import { CommanderError } from 'commander';
 import {
   buildProgram,
   commandNames,
+  type OutputFormat,
   type RawBatchOptions,
+  type RawSaveOptions,
   type RawVerifyBundleOptions,
   type RawVerifyOptions,
 } from './program.js';
@@ -27,6 +29,8 @@ import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import { checkOutputPath, requireSbomChecks, writeFileAtomic } from './output.js';
 import { renderJson } from '../report/render/json.js';
 import { renderText } from '../report/render/text.js';
+import { renderMarkdown } from '../report/render/markdown.js';
+import { saveRelease } from '../commands/save.js';
 import { describeError, UsageError, VerifyReleaseError } from '../errors.js';
 import { printable } from '../model/printable.js';
 
@@ -52,6 +56,12 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       },
       async sbom(reference, raw) {
         exitCode = await runSbom(reference, raw, io, commandNames(program));
+      },
+      async provenance(reference, raw) {
+        exitCode = await runProvenance(reference, raw, io, commandNames(program));
+      },
+      async save(reference, raw) {
+        exitCode = await runSave(reference, raw, io, commandNames(program));
       },
       async verifyBundle(fileOrDigest, raw) {
         exitCode = await runVerifyBundle(fileOrDigest, raw, io);
@@ -101,7 +111,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
  */
 function writeJsonError(args: string[], io: CliIo, code: string, message: string): void {
   // `sbom` keeps stdout for the SBOM alone (its --json report goes to stderr); verify-bundle has no JSON output.
-  if (!args.includes('--json') || args[0] === 'sbom' || args[0] === 'verify-bundle') return;
+  const formatAt = args.indexOf('--format');
+  const json =
+    args.includes('--json') || args.includes('--format=json') || (formatAt !== -1 && args[formatAt + 1] === 'json');
+  if (!json || ['sbom', 'provenance', 'verify-bundle'].includes(args[0] ?? '')) return;
   io.stdout.write(`${JSON.stringify({ verified: false, error: { code, message } })}\n`);
 }
 
@@ -113,15 +126,23 @@ async function runVerify(
 ): Promise<number> {
   // Every check of the output rules that needs no network runs first: a run that cannot deliver its output is a
   // usage error (exit 2), not a verdict followed by a failure.
+  const format = outputFormat(raw);
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, raw.checks ?? CHECK_IDS) : undefined;
+  const provenanceOut =
+    raw.provenanceOut !== undefined
+      ? await prepareProvenanceOut(raw.provenanceOut, raw.checks ?? CHECK_IDS)
+      : undefined;
   const plan = await planVerify(references, raw, io.env, commands, progressWriter(io, raw));
-  if (plan.batch) return runBatch(plan, raw, io);
+  if (plan.batch) return runBatch(plan, format, io);
   const result = await verifyRelease(plan.items[0]!.options);
   // Outputs are written before the report is printed, so the verdict printed is the one exited with.
-  const { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
-  io.stdout.write(
-    raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stdout.isTTY) }),
-  );
+  let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
+  if (provenanceOut) {
+    const delivered = await deliverProvenance({ ...result, report }, provenanceOut);
+    report = delivered.report;
+    outputFailed ||= delivered.outputFailed;
+  }
+  io.stdout.write(renderReport(report, format, io.env, io.stdout.isTTY));
   return outputFailed ? EXIT.incomplete : reportExitCode(report);
 }
 
@@ -134,9 +155,9 @@ async function runSbom(
   // The full verification by default: the SBOM of a release is handed out only when the release verifies.
   const checks = raw.checks ?? [...CHECK_IDS];
   requireSbomChecks(checks, '`sbom`');
+  const format = outputFormat(raw);
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, checks) : undefined;
-  const references = reference === undefined ? [] : [reference];
-  const plan = await planVerify(references, { ...raw, checks }, io.env, commands, progressWriter(io, raw));
+  const plan = await planVerify(optional(reference), { ...raw, checks }, io.env, commands, progressWriter(io, raw));
   const result = await verifyRelease(plan.items[0]!.options);
   let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   if (report.verified && !result.sbom) {
@@ -145,9 +166,7 @@ async function runSbom(
     outputFailed = true;
   }
   // stdout carries the SBOM only, and only when it verified; the verdict goes to stderr.
-  io.stderr.write(
-    raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stderr.isTTY) }),
-  );
+  io.stderr.write(renderReport(report, format, io.env, io.stderr.isTTY));
   if (outputFailed) return EXIT.incomplete;
   if (!report.verified || !result.sbom) return reportExitCode(report);
   io.stdout.write(result.sbom.raw);
@@ -159,7 +178,10 @@ async function runSbom(
  * order given, one block (text) or one JSON Lines record per release as each is done, then the summary. The exit
  * code is the worst of the releases' (see worstExitCode).
  */
-async function runBatch(plan: VerifyPlan, raw: RawVerifyOptions & RawBatchOptions, io: CliIo): Promise<number> {
+async function runBatch(plan: VerifyPlan, format: OutputFormat, io: CliIo): Promise<number> {
+  if (format === 'markdown') {
+    throw new UsageError('expected --format text or json for several releases, got markdown (one release per run)');
+  }
   const first = plan.items[0]!.options;
   const session = openSession(first);
   try {
@@ -172,9 +194,9 @@ async function runBatch(plan: VerifyPlan, raw: RawVerifyOptions & RawBatchOption
     }
     const rows: SummaryRow[] = [];
     const colors = colorLevel(io.env, io.stdout.isTTY);
-    await verifyBatch(selected, session, (outcome) => rows.push(deliverOutcome(outcome, raw, io, colors)));
+    await verifyBatch(selected, session, (outcome) => rows.push(deliverOutcome(outcome, format, io, colors)));
     const exitCode = worstExitCode(rows.map((row) => row.exitCode));
-    io.stdout.write(raw.json ? renderSummaryLine(rows, exitCode) : renderSummaryText(rows, exitCode, colors));
+    io.stdout.write(format === 'json' ? renderSummaryLine(rows, exitCode) : renderSummaryText(rows, exitCode, colors));
     return exitCode;
   } finally {
     closeSession(session);
@@ -184,20 +206,20 @@ async function runBatch(plan: VerifyPlan, raw: RawVerifyOptions & RawBatchOption
 /** Prints one release of a batch and returns its summary row. */
 function deliverOutcome(
   outcome: BatchOutcome,
-  raw: RawVerifyOptions,
+  format: OutputFormat,
   io: CliIo,
   colors: ReturnType<typeof colorLevel>,
 ): SummaryRow {
   if ('report' in outcome) {
     const { report } = outcome;
-    io.stdout.write(raw.json ? renderReportLine(report) : `${renderText(report, { colorLevel: colors })}\n`);
+    io.stdout.write(format === 'json' ? renderReportLine(report) : `${renderText(report, { colorLevel: colors })}\n`);
     return reportRow(outcome.reference, report, reportExitCode(report));
   }
   const exitCode = exitCodeForError(outcome.error);
   const message = describeError(outcome.error);
   const code = outcome.error instanceof VerifyReleaseError ? outcome.error.code : 'INTERNAL';
   io.stderr.write(`verify-release: ${printable(outcome.reference)}: ${message}\n`);
-  if (raw.json) io.stdout.write(renderErrorLine(outcome.reference, code, message));
+  if (format === 'json') io.stdout.write(renderErrorLine(outcome.reference, code, message));
   return { ...unresolvedRow(outcome), exitCode };
 }
 
@@ -210,6 +232,147 @@ function unresolvedRow(outcome: BatchItem): Omit<SummaryRow, 'exitCode'> {
     digest: image.digest ?? null,
     verified: false,
   };
+}
+
+async function runProvenance(
+  reference: string | undefined,
+  raw: RawVerifyOptions,
+  io: CliIo,
+  commands: string[],
+): Promise<number> {
+  // As `sbom`: the full verification by default, and the statement only for a release that verifies.
+  const checks = raw.checks ?? [...CHECK_IDS];
+  requireProvenanceChecks(checks, '`provenance`');
+  const format = outputFormat(raw);
+  const provenanceOut =
+    raw.provenanceOut !== undefined ? await prepareProvenanceOut(raw.provenanceOut, checks) : undefined;
+  const plan = await planVerify(optional(reference), { ...raw, checks }, io.env, commands, progressWriter(io, raw));
+  const result = await verifyRelease(plan.items[0]!.options);
+  let { report, outputFailed } = provenanceOut
+    ? await deliverProvenance(result, provenanceOut)
+    : { report: result.report, outputFailed: false };
+  const statement = report.verified ? toStatementText(result.provenance?.statement) : undefined;
+  if (report.verified && statement === undefined) {
+    report = withOutputFailure(report, '`provenance`: no verified provenance statement to print');
+    outputFailed = true;
+  }
+  // stdout carries the statement only, and only when the release verified; the verdict goes to stderr.
+  io.stderr.write(renderReport(report, format, io.env, io.stderr.isTTY));
+  if (outputFailed) return EXIT.incomplete;
+  if (!report.verified || statement === undefined) return reportExitCode(report);
+  io.stdout.write(statement);
+  return EXIT.verified;
+}
+
+/** The checks a release must pass before its provenance statement is handed out. */
+const PROVENANCE_OUTPUT_CHECKS: readonly CheckId[] = ['signature', 'provenance'];
+
+function requireProvenanceChecks(checks: readonly CheckId[], what: string): void {
+  const missing = PROVENANCE_OUTPUT_CHECKS.filter((id) => !checks.includes(id));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${what} hands out a verified provenance statement only: expected --checks to include signature and provenance, got ${checks.join(',')} (missing ${missing.join(', ')})`,
+    );
+  }
+}
+
+async function prepareProvenanceOut(path: string, checks: readonly CheckId[]): Promise<string> {
+  requireProvenanceChecks(checks, '--provenance-out');
+  return checkOutputPath(path, '--provenance-out');
+}
+
+/**
+ * The statement as text that writes back to the same bytes: valid UTF-8 (the verifier parsed it as JSON), a byte
+ * order mark kept. Undefined when there is none or it is not UTF-8, so nothing inexact is ever handed out.
+ */
+function toStatementText(statement: Uint8Array | undefined): string | undefined {
+  if (statement === undefined) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(statement);
+  } catch {
+    return undefined;
+  }
+}
+
+/** As deliverSbom, for the verified SLSA provenance statement (the DSSE payload as attested). */
+async function deliverProvenance(
+  result: Awaited<ReturnType<typeof verifyRelease>>,
+  path: string,
+): Promise<{ report: Report; outputFailed: boolean }> {
+  const { report } = result;
+  if (!report.verified) {
+    return {
+      report: { ...report, notices: [...report.notices, '--provenance-out: not written (the release did not verify)'] },
+      outputFailed: false,
+    };
+  }
+  const statement = toStatementText(result.provenance?.statement);
+  if (statement === undefined) {
+    return {
+      report: withOutputFailure(report, `--provenance-out: no verified provenance statement to write to ${path}`),
+      outputFailed: true,
+    };
+  }
+  try {
+    await writeFileAtomic(path, statement);
+  } catch (error) {
+    return {
+      report: withOutputFailure(report, `--provenance-out: could not write ${path}: ${describeError(error)}`),
+      outputFailed: true,
+    };
+  }
+  return { report, outputFailed: false };
+}
+
+/**
+ * `save`: verifies, writes the layout (see saveRelease), prints the report and, once written, the trusted root's
+ * digest to pass as --trusted-root-digest. Exit 0 only for a verified release that was saved.
+ */
+async function runSave(
+  reference: string | undefined,
+  raw: RawSaveOptions,
+  io: CliIo,
+  commands: string[],
+): Promise<number> {
+  const format = outputFormat(raw);
+  const plan = await planVerify(optional(reference), raw, io.env, commands, progressWriter(io, raw));
+  const options = plan.items[0]!.options;
+  const result = await saveRelease({
+    verify: options,
+    output: raw.output,
+    withLayers: raw.withLayers ?? false,
+    force: raw.force ?? false,
+    allowUnverified: raw.allowUnverified ?? false,
+  });
+  io.stdout.write(renderReport(result.report, format, io.env, io.stdout.isTTY));
+  if (result.saved !== undefined && format === 'text') {
+    const { dir, trustedRootDigest } = result.saved;
+    io.stdout.write(
+      printable(
+        `saved ${dir}; verify it with: verify-release --layout ${dir} --trusted-root-digest ${trustedRootDigest}`,
+      ) + '\n',
+    );
+  }
+  return result.failed ? EXIT.incomplete : reportExitCode(result.report);
+}
+
+/** `--format`, or `--json` as its short form; both, disagreeing, is a usage error. */
+function outputFormat(raw: RawVerifyOptions): OutputFormat {
+  if (raw.json && raw.format !== undefined && raw.format !== 'json') {
+    throw new UsageError(`expected --json or --format ${raw.format}, not both`);
+  }
+  return raw.json ? 'json' : (raw.format ?? 'text');
+}
+
+function renderReport(report: Report, format: OutputFormat, env: NodeJS.ProcessEnv, isTTY?: boolean): string {
+  if (format === 'json') return renderJson(report);
+  if (format === 'markdown') return renderMarkdown(report);
+  return renderText(report, { colorLevel: colorLevel(env, isTTY) });
+}
+
+/** A command's optional single reference as planVerify's list. */
+function optional(reference: string | undefined): string[] {
+  return reference === undefined ? [] : [reference];
 }
 
 async function prepareSbomOut(path: string, checks: readonly CheckId[]): Promise<string> {
@@ -262,7 +425,7 @@ async function runVerifyBundle(fileOrDigest: string, raw: RawVerifyBundleOptions
 }
 
 function progressWriter(io: CliIo, raw: RawVerifyOptions): ((message: string) => void) | undefined {
-  if (!io.stderr.isTTY || raw.json) return undefined;
+  if (!io.stderr.isTTY || raw.json || raw.format === 'json') return undefined;
   return (message) => io.stderr.write(`… ${printable(message)}\n`);
 }
 

@@ -1,4 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { isDigest, type Digest } from '../model/digest.js';
+import { readLayoutImage } from '../layout/reader.js';
 import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { CHECK_IDS } from '../model/check-result.js';
@@ -56,14 +59,15 @@ const rawSchema = z
  */
 export async function toVerifyReleaseOptions(
   positionalVersion: string | undefined,
-  raw: RawVerifyOptions,
+  given: RawVerifyOptions,
   env: NodeJS.ProcessEnv,
   onProgress?: (message: string) => void,
   /** Starts the CUE engine when a policy check is selected; the releases of one run share one (src/cli/references.ts). */
   startEngine: () => PolicyEngine = startPolicyEngineThread,
 ): Promise<VerifyReleaseOptions> {
-  const checked = rawSchema.safeParse(raw);
+  const checked = rawSchema.safeParse(given);
   if (!checked.success) throw new UsageError(checked.error.issues[0]?.message ?? 'invalid options');
+  const { raw, layout } = await toLayoutSettings(given);
   if (positionalVersion !== undefined && raw.version !== undefined && positionalVersion !== raw.version) {
     throw new UsageError(`expected one version, got "${positionalVersion}" and --version "${raw.version}"`);
   }
@@ -120,6 +124,7 @@ export async function toVerifyReleaseOptions(
     repositories: toRepositories(raw, resolved, env),
     expectations: (release) => toExpectations(resolved, release, overrides),
     ...(raw.trustedRoot !== undefined && { trustedRootPath: raw.trustedRoot }),
+    ...layout,
     // The whole run (cosign's --timeout); timers take whole milliseconds only.
     timeoutMs: Math.ceil((raw.timeout ?? 300) * 1000),
     registry: {
@@ -252,4 +257,41 @@ async function compileSelectedPolicies(
     if (!(error instanceof PolicyError)) throw error;
   }
   return engine;
+}
+
+/**
+ * `--layout` and `--trusted-root-digest`: the layout must be a directory; without `--image`, `--repo` or `--profile`
+ * the image is the one the layout was saved from (so identities and policies are derived as online). The digest
+ * checks `--trusted-root`, or with `--layout` alone selects the layout's copy of the root.
+ */
+async function toLayoutSettings(
+  raw: RawVerifyOptions,
+): Promise<{ raw: RawVerifyOptions; layout: { layout?: string; trustedRootDigest?: Digest } }> {
+  const digest = raw.trustedRootDigest;
+  if (digest !== undefined && !isDigest(digest)) {
+    throw new UsageError(`expected --trusted-root-digest sha256:<64 lowercase hex>, got "${digest}"`);
+  }
+  if (digest !== undefined && raw.layout === undefined && raw.trustedRoot === undefined) {
+    throw new UsageError('expected --trusted-root-digest with --layout or --trusted-root, got neither');
+  }
+  const trustedRootDigest = digest;
+  if (raw.layout === undefined) return { raw, layout: { ...(trustedRootDigest && { trustedRootDigest }) } };
+  const layout = resolve(raw.layout);
+  const found = await stat(layout).catch(() => undefined);
+  if (!found?.isDirectory())
+    throw new UsageError(`--layout ${raw.layout}: expected a directory, got ${found ? 'a file' : 'nothing'}`);
+  let image = raw.image;
+  if (image === undefined && raw.repo === undefined && raw.profile === undefined) {
+    try {
+      image = await readLayoutImage(layout);
+    } catch (error) {
+      throw new UsageError(
+        `--layout ${raw.layout}: expected a layout written by \`verify-release save\`, got ${describeError(error)}`,
+      );
+    }
+  }
+  return {
+    raw: { ...raw, ...(image !== undefined && { image }) },
+    layout: { layout, ...(trustedRootDigest && { trustedRootDigest }) },
+  };
 }

@@ -36,6 +36,22 @@ export interface RawVerifyOptions {
   versionBinding: boolean;
   checks?: CheckId[];
   maxBlobSize?: number;
+  /** Verify from an OCI image layout written by `save` (no network). */
+  layout?: string;
+  trustedRootDigest?: string;
+  format?: OutputFormat;
+  provenanceOut?: string;
+}
+
+/** How the report is printed: `--format`, with `--json` as the short form of `--format json`. */
+export type OutputFormat = 'text' | 'json' | 'markdown';
+
+/** Raw options of `verify-release save [version]`. */
+export interface RawSaveOptions extends RawVerifyOptions {
+  output: string;
+  withLayers?: boolean;
+  force?: boolean;
+  allowUnverified?: boolean;
 }
 
 /** Options of `verify-release [reference...]` only: which releases of one image's history, and which share of them. */
@@ -58,13 +74,15 @@ export type RawVerifyBundleOptions = Omit<VerifyBundleOptions, 'fileOrDigest' | 
 export interface CommandHandlers {
   verify(references: string[], options: RawVerifyOptions & RawBatchOptions): Promise<void>;
   sbom(reference: string | undefined, options: RawVerifyOptions): Promise<void>;
+  provenance(reference: string | undefined, options: RawVerifyOptions): Promise<void>;
+  save(reference: string | undefined, options: RawSaveOptions): Promise<void>;
   verifyBundle(fileOrDigest: string, options: RawVerifyBundleOptions): Promise<void>;
   version(options: { json?: boolean }): Promise<void>;
 }
 
 /**
- * Declares the commander program: `verify-release [reference...]` (default), `sbom [reference]`, `verify-bundle`,
- * `version`.
+ * Declares the commander program: `verify-release [reference...]` (default), `sbom [reference]`,
+ * `provenance [reference]`, `save [reference]`, `verify-bundle`, `version`.
  */
 export function buildProgram(handlers: CommandHandlers, cliVersion: string): Command {
   const program = new Command('verify-release')
@@ -96,6 +114,29 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
       .description('print the verified CycloneDX SBOM of a release on stdout (nothing on stdout if it does not verify)')
       .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
   ).action((reference: string | undefined, options: RawVerifyOptions) => handlers.sbom(reference, options));
+
+  addVerifyOptions(
+    program
+      .command('provenance')
+      .description(
+        'print the verified SLSA provenance statement of a release on stdout (nothing on stdout if it does not verify)',
+      )
+      .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
+  ).action((reference: string | undefined, options: RawVerifyOptions) => handlers.provenance(reference, options));
+
+  addVerifyOptions(
+    program
+      .command('save')
+      .description(
+        'verify a release and save it with all its evidence as an OCI image layout, for verifying with --layout offline',
+      )
+      .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
+  )
+    .requiredOption('--output <dir>', 'the layout directory to create (atomically)')
+    .option('--with-layers', 'also save the image layers (default: index, platform manifests and configs only)')
+    .option('--force', 'replace an existing non-empty output directory')
+    .option('--allow-unverified', 'save a release that does not verify (the exit code still says so)')
+    .action((reference: string | undefined, options: RawSaveOptions) => handlers.save(reference, options));
 
   program
     .command('verify-bundle')
@@ -248,7 +289,20 @@ function addVerifyOptions(command: Command): Command {
     .option('--profile <file>', 'project profile (JSON) with image, repositories, identities and policies')
     .option('--no-version-binding', 'do not require certificate refs and the provenance tag to be the verified version')
     .option('--checks <ids>', `comma-separated subset of: ${CHECK_IDS.join(', ')}`, parseChecks)
-    .option('--max-blob-size <bytes>', 'largest blob read from the registry (default 64 MiB)', parsePositiveNumber);
+    .option('--max-blob-size <bytes>', 'largest blob read from the registry (default 64 MiB)', parsePositiveNumber)
+    .option('--layout <dir>', 'verify from an OCI image layout written by `save`: no registry, no TUF')
+    .option(
+      '--trusted-root-digest <sha256:hex>',
+      "the trusted root's sha256 (printed by `save`): with --layout, selects the layout's copy of the root",
+    )
+    .addOption(
+      new Option('--format <format>', 'report format (--json is short for --format json)').choices([
+        'text',
+        'json',
+        'markdown',
+      ]),
+    )
+    .option('--provenance-out <file>', 'write the verified SLSA provenance statement (byte for byte) to this file');
 }
 
 // Repeatable flags collect into an array; no default, so help shows none.

@@ -33,11 +33,20 @@ export async function planVerify(
   commands: readonly string[],
   onProgress?: (message: string) => void,
 ): Promise<VerifyPlan> {
-  const parsed = references.map((text) => parseReference(text) ?? refuseUnknown(text, commands));
+  const [parsed, withLayout] = takeLayout(
+    references.map((text) => parseReference(text) ?? refuseUnknown(text, commands)),
+    raw,
+  );
+  raw = withLayout;
   const history = toHistory(parsed, raw);
-  const batch = references.length > 1 || history !== undefined || raw.shard !== undefined;
-  if (batch && raw.sbomOut !== undefined) {
-    throw new UsageError('expected --sbom-out with one release, got several (a list of references or a batch flag)');
+  const batch = parsed.length > 1 || history !== undefined || raw.shard !== undefined;
+  for (const [flag, given] of [
+    ['--sbom-out', raw.sbomOut],
+    ['--provenance-out', raw.provenanceOut],
+  ] as const) {
+    if (batch && given !== undefined) {
+      throw new UsageError(`expected ${flag} with one release, got several (a list of references or a batch flag)`);
+    }
   }
   const selected = history === undefined ? shardReferences(parsed, raw.shard) : parsed;
 
@@ -72,18 +81,25 @@ function forReference(reference: Reference | undefined, raw: RawVerifyOptions): 
       // As --image: the project (identities, policies) is the image's owner/name unless --repo or --profile says.
       return [undefined, { ...raw, image: reference.text }];
     case 'layout':
-      return refuseLayout(reference);
+      // takeLayout has turned every layout reference into --layout.
+      throw new UsageError(`expected one OCI image layout, got ${JSON.stringify(reference.text)} again`);
   }
 }
 
 /**
- * `oci-layout://<dir>` is recognised but not verified yet: the one place to hand it to the layout support
- * (`layout` in the pipeline options) once it exists.
+ * `oci-layout://<dir>` is `--layout <dir>`: where every other reference is read from, so
+ * `verify-release oci-layout://rel v1.1.2` is `verify-release --layout rel v1.1.2`. At most one layout per run.
  */
-function refuseLayout(reference: Reference & { kind: 'layout' }): never {
-  throw new UsageError(
-    `expected an image reference or a version, got ${JSON.stringify(reference.text)}: OCI image layouts are not supported yet`,
-  );
+function takeLayout<T extends RawVerifyOptions>(parsed: readonly Reference[], raw: T): [Reference[], T] {
+  const layouts = parsed.filter((reference) => reference.kind === 'layout');
+  const [layout, ...others] = layouts;
+  if (layout === undefined) return [[...parsed], raw];
+  if (others.length > 0 || raw.layout !== undefined) {
+    throw new UsageError(
+      `expected one OCI image layout, got ${[...layouts.map((l) => JSON.stringify(l.text)), ...(raw.layout !== undefined ? [`--layout ${JSON.stringify(raw.layout)}`] : [])].join(' and ')}`,
+    );
+  }
+  return [parsed.filter((reference) => reference.kind !== 'layout'), { ...raw, layout: layout.dir }];
 }
 
 /** `--releases`/`--all-releases`: one image's history, so no version of it may be named too. */

@@ -1,4 +1,4 @@
-import type { RegistryClient, RepositoryRef } from '../registry/index.js';
+import type { RegistrySource, RepositoryRef } from '../registry/index.js';
 import { formatRepository } from '../model/reference.js';
 import type { Digest } from '../model/digest.js';
 import { toReleaseTags } from '../release/release-tag.js';
@@ -21,7 +21,7 @@ const MAX_PLATFORM_MANIFESTS = 16;
 export const HINT_REQUEST_BUDGET = 40;
 
 export interface HintInput {
-  client: RegistryClient;
+  client: RegistrySource;
   image: RepositoryRef;
   digest: Digest;
   /** The target manifest, parsed; used to look at an index's platform manifests. */
@@ -130,7 +130,7 @@ function childManifests(manifest: unknown): ChildManifest[] {
  * there", never "evidence verifies". Undefined when nothing was found, the budget ran out, or a probe failed.
  */
 async function findArtifacts(
-  client: RegistryClient,
+  client: RegistrySource,
   repo: RepositoryRef,
   digest: Digest,
   take: () => boolean,

@@ -1,4 +1,4 @@
-import type { RegistryClient, RepositoryRef } from '../registry/index.js';
+import type { RegistrySource, RepositoryRef } from '../registry/index.js';
 import { formatRepository } from '../model/reference.js';
 import type { Digest } from '../model/digest.js';
 import type { Evidence } from '../model/evidence.js';
@@ -29,7 +29,7 @@ export interface DiscoveryResult {
  * Real projects changed format between releases, so every place is always read.
  */
 export async function discoverEvidence(
-  client: RegistryClient,
+  client: RegistrySource,
   digest: Digest,
   repositories: DiscoveryRepositories,
 ): Promise<DiscoveryResult> {
@@ -49,7 +49,7 @@ export async function discoverEvidence(
 
 /** Looks for evidence of `digest` in one repository. */
 export async function discoverInRepository(
-  client: RegistryClient,
+  client: RegistrySource,
   repo: RepositoryRef,
   digest: Digest,
 ): Promise<DiscoveryResult> {

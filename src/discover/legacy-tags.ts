@@ -1,4 +1,4 @@
-import type { RegistryClient, RepositoryRef } from '../registry/index.js';
+import type { RegistrySource, RepositoryRef } from '../registry/index.js';
 import { formatRepository } from '../model/reference.js';
 import { digestHex, isDigest, type Digest } from '../model/digest.js';
 import type { LegacyLayerEvidence } from '../model/evidence.js';
@@ -17,7 +17,7 @@ export function legacyTag(digest: Digest, suffix: 'sig' | 'att'): string {
  * not an error (cosign treats a 404 the same way). Each blob is checked against its descriptor digest by the client.
  */
 export async function fetchLegacyLayers(
-  client: RegistryClient,
+  client: RegistrySource,
   repo: RepositoryRef,
   digest: Digest,
   suffix: 'sig' | 'att',

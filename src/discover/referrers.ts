@@ -1,4 +1,4 @@
-import type { Descriptor, RegistryClient, RepositoryRef } from '../registry/index.js';
+import type { Descriptor, RegistrySource, RepositoryRef } from '../registry/index.js';
 import { formatRepository } from '../model/reference.js';
 import { digestHex, isDigest, type Digest } from '../model/digest.js';
 import type { BundleEvidence } from '../model/evidence.js';
@@ -12,7 +12,7 @@ const BUNDLE_MEDIA_TYPE_PREFIX = 'application/vnd.dev.sigstore.bundle';
  * artifactType, so filtering on the index entries would miss real bundles (sigstore/cosign#4641).
  */
 export async function fetchBundleReferrers(
-  client: RegistryClient,
+  client: RegistrySource,
   repo: RepositoryRef,
   digest: Digest,
 ): Promise<BundleEvidence[]> {
@@ -23,7 +23,7 @@ export async function fetchBundleReferrers(
 }
 
 async function fetchBundle(
-  client: RegistryClient,
+  client: RegistrySource,
   repo: RepositoryRef,
   descriptor: Descriptor,
   via: 'referrers-api' | 'referrers-tag',

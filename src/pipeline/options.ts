@@ -1,6 +1,7 @@
 import type { CheckId } from '../model/check-result.js';
 import type { ImageReference } from '../model/reference.js';
-import type { RegistryClientOptions, RepositoryRef } from '../registry/index.js';
+import type { Digest } from '../model/digest.js';
+import type { RegistryClientOptions, RegistrySource, RepositoryRef } from '../registry/index.js';
 import type { Expectations } from '../checks/check.js';
 import type { PolicyEngine } from '../policy/cue.js';
 
@@ -21,6 +22,19 @@ export interface VerifyReleaseOptions {
   /** Builds the expectations once the release's version is known (version binding needs it). */
   expectations: (resolved: { version?: string; tag?: string }) => Expectations;
   trustedRootPath?: string;
+  /**
+   * The sha256 the trusted root must have. With `layout` and no `trustedRootPath`, it selects the layout's copy of
+   * the root (the layout never vouches for itself: its copy is used only when its digest is given).
+   */
+  trustedRootDigest?: Digest;
+  /**
+   * Read the release from this OCI image layout (written by `save`) instead of a registry: no network at all, no
+   * registry and no TUF (the trusted root is `trustedRootPath`, the layout's copy by `trustedRootDigest`, or the
+   * embedded public-good root).
+   */
+  layout?: string;
+  /** Wraps the source the run reads from: `save` records every manifest and list the verification read. */
+  observeSource?: (source: RegistrySource) => RegistrySource;
   /** A CUE engine that already compiled the policies (the CLI does so before any network work); else one is started. */
   policyEngine?: PolicyEngine;
   /** Do not contact TUF; use --trusted-root or the embedded root. */

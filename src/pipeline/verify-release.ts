@@ -6,12 +6,22 @@ import {
   RegistryClient,
   startDeadline,
   type Deadline,
+  type RegistrySource,
 } from '../registry/index.js';
+import { blobPath } from '../layout/format.js';
+import { LayoutSource } from '../layout/reader.js';
 import { resolveRelease, type ResolvedTarget } from '../release/index.js';
 import { discoverEvidence, type DiscoveryResult } from '../discover/index.js';
 import { findHints } from '../discover/hints.js';
 import { loadTrustRoot, type TrustRoot } from '../sigstore/trust.js';
-import { checkResult, resolvedResult, runChecks, selectSbom, type CheckContext } from '../checks/index.js';
+import {
+  checkResult,
+  resolvedResult,
+  runChecks,
+  selectProvenance,
+  selectSbom,
+  type CheckContext,
+} from '../checks/index.js';
 import type { EvidenceOutcome } from '../checks/outcome.js';
 import { startPolicyEngineThread } from '../policy/worker-engine.js';
 import { buildReport, type Report, type ReportTarget } from '../report/index.js';
@@ -23,6 +33,10 @@ export interface VerifyReleaseResult {
   report: Report;
   /** The verified SBOM (CycloneDX predicate), byte-exact as attested, when the sbom check passed. */
   sbom?: { document: unknown; raw: string };
+  /** The verified SLSA provenance statement (the DSSE payload, byte-exact as attested), when provenance passed. */
+  provenance?: { statement: Uint8Array };
+  /** The trusted root the run verified with, once it was loaded. */
+  trustRoot?: TrustRoot;
 }
 
 /** A stage that could not complete: the report to return instead of running the checks. */
@@ -75,11 +89,12 @@ function why(run: Run, error: unknown): string {
 }
 
 /**
- * What the releases of one run share (src/pipeline/batch.ts): one registry client, so tokens, credentials, JSON
- * documents and the limits on requests and blob bytes are per run; the trusted root, loaded once; and the deadline.
+ * What the releases of one run share (src/pipeline/batch.ts): one registry client (or layout), so tokens,
+ * credentials, JSON documents and the limits on requests and blob bytes are per run; the trusted root, loaded once;
+ * and the deadline.
  */
 export interface Session {
-  client: RegistryClient;
+  client: RegistrySource;
   trust: Promise<TrustRoot>;
   /** The whole run's deadline (cosign's --timeout): the client's requests and waits, and every stage, end by it. */
   deadline: Deadline;
@@ -108,17 +123,33 @@ function startRun(options: VerifyReleaseOptions, session: Session | undefined): 
 
 /** Loads the trusted root and starts the deadline and the registry client, from the run-wide fields of `options`. */
 export function openSession(options: VerifyReleaseOptions): Session {
+  const { layout, trustedRootDigest } = options;
+  // The layout's own copy of the root only by its digest, given from outside the layout.
+  const rootPath =
+    options.trustedRootPath ??
+    (layout !== undefined && trustedRootDigest !== undefined ? blobPath(layout, trustedRootDigest) : undefined);
   const trust = loadTrustRoot({
-    ...(options.trustedRootPath ? { path: options.trustedRootPath } : {}),
+    ...(rootPath !== undefined ? { path: rootPath } : {}),
+    ...(trustedRootDigest !== undefined ? { digest: trustedRootDigest } : {}),
     ...(options.env ? { env: options.env } : {}),
-    ...(options.offlineTrust ? { offline: true } : {}),
+    // From a layout nothing goes to the network, TUF included.
+    ...(options.offlineTrust || layout !== undefined ? { offline: true } : {}),
     keyless: true,
   });
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
   trust.catch(() => undefined);
   const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
+  const source: RegistrySource =
+    layout !== undefined
+      ? new LayoutSource(layout, {
+          ...(options.registry.maxBlobBytes !== undefined && { maxBlobBytes: options.registry.maxBlobBytes }),
+          ...(options.registry.maxTotalBlobBytes !== undefined && {
+            maxTotalBlobBytes: options.registry.maxTotalBlobBytes,
+          }),
+        })
+      : new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}), deadline });
   return {
-    client: new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}), deadline }),
+    client: options.observeSource ? options.observeSource(source) : source,
     trust,
     deadline,
   };
@@ -207,12 +238,19 @@ function report(
 ): VerifyReleaseResult {
   const sbomPassed = checks.some((check) => check.id === 'sbom' && check.status === 'pass');
   const sbom = sbomPassed ? selectSbom(context).sbom : undefined;
+  const provenancePassed = checks.some((check) => check.id === 'provenance' && check.status === 'pass');
+  const accepted = provenancePassed ? selectProvenance(context).accepted : undefined;
   const allNotices = [...notices(trust), ...context.expectations.notices];
-  return { report: buildReport(toReportTarget(target), checks, allNotices), ...(sbom ? { sbom } : {}) };
+  return {
+    report: buildReport(toReportTarget(target), checks, allNotices),
+    ...(sbom ? { sbom } : {}),
+    ...(accepted ? { provenance: { statement: accepted.content.bytes } } : {}),
+    trustRoot: trust,
+  };
 }
 
 async function collectHints(
-  client: RegistryClient,
+  client: RegistrySource,
   target: ResolvedTarget,
   options: VerifyReleaseOptions,
 ): Promise<string[]> {

@@ -14,6 +14,7 @@ import { withRedirects } from './redirect.js';
 import { probeManifest, probeReferrers } from './probe.js';
 import { fetchReferrers, type ReferrersList } from './referrers.js';
 import { withRetry } from './retry.js';
+import type { RegistrySource } from './source.js';
 import { fetchTags } from './tags.js';
 import { ByteBudget, createLimiter, DEFAULT_MAX_TOTAL_BLOB_BYTES, MAX_CONCURRENT_REQUESTS } from './throttle.js';
 
@@ -58,7 +59,7 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  * it was asked for (or, by tag, against `Docker-Content-Digest`) before parsing. Tokens and credentials are cached for
  * the client's lifetime (one run), and so are the bounds on requests in flight and on the blob bytes read in total.
  */
-export class RegistryClient {
+export class RegistryClient implements RegistrySource {
   readonly #context: RegistryContext;
   readonly #limit = createLimiter(MAX_CONCURRENT_REQUESTS);
   readonly #blobBudget: ByteBudget;

@@ -80,15 +80,15 @@ export async function fetchManifest(
     ? reference
     : toHeaderDigest(response.headers.get('docker-content-digest'), what);
   const digest = verifyContentDigest(bytes, expected);
-  const { mediaType, json } = toManifest(bytes, response.headers.get('content-type'), what);
+  const { mediaType, json } = parseManifest(bytes, response.headers.get('content-type'), what);
   return { digest, mediaType, bytes, json };
 }
 
 /**
- * Parses digest-checked manifest bytes. The body's `mediaType` wins over Content-Type (only the body is covered by the
- * digest); schema 1 and unknown types are refused.
+ * Parses digest-checked manifest bytes. The body's `mediaType` wins over Content-Type (or an image layout's
+ * descriptor: only the body is covered by the digest); schema 1 and unknown types are refused.
  */
-function toManifest(
+export function parseManifest(
   bytes: Uint8Array,
   contentType: string | null,
   what: string,

@@ -85,7 +85,7 @@ export async function fetchReferrers(
 }
 
 // Only what discovery reads is kept: a hostile entry's other fields (up to a page's 4 MiB) are dropped at once.
-function toDescriptor(descriptor: Descriptor): Descriptor {
+export function toDescriptor(descriptor: Descriptor): Descriptor {
   return {
     mediaType: descriptor.mediaType,
     digest: descriptor.digest,

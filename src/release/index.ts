@@ -1,7 +1,7 @@
 import { RegistryError, UsageError } from '../errors.js';
 import type { Digest } from '../model/digest.js';
 import { formatRepository, type ImageReference } from '../model/reference.js';
-import type { FetchedManifest, RegistryClient, RepositoryRef } from '../registry/index.js';
+import type { FetchedManifest, RegistrySource, RepositoryRef } from '../registry/index.js';
 import { fetchPlatforms } from './platforms.js';
 import {
   findPinnedRelease,
@@ -21,7 +21,7 @@ export {
 
 /** What to resolve. Precedence: a digest in `image`, then `tag`, then a tag in `image`, then `version`. */
 export interface ResolveOptions {
-  client: RegistryClient;
+  client: RegistrySource;
   image: ImageReference;
   /** `latest` (default: the newest release tag) or a release version (`v1.2.3` or `1.2.3`); else UsageError. */
   version?: string;
@@ -96,7 +96,7 @@ export async function resolveRelease(options: ResolveOptions): Promise<ResolvedT
   return toTarget(client, repo, manifest, { tag, version: isReleaseTag(tag) ? tag : undefined });
 }
 
-async function findReleaseTag(client: RegistryClient, repo: RepositoryRef, options: ResolveOptions): Promise<string> {
+async function findReleaseTag(client: RegistrySource, repo: RepositoryRef, options: ResolveOptions): Promise<string> {
   const version = options.version ?? 'latest';
   const includePrereleases = options.includePrereleases ?? false;
   const tags = await client.listTags(repo);
@@ -120,7 +120,7 @@ async function findReleaseTag(client: RegistryClient, repo: RepositoryRef, optio
 }
 
 async function toTarget(
-  client: RegistryClient,
+  client: RegistrySource,
   repo: RepositoryRef,
   manifest: FetchedManifest,
   { tag, version }: { tag: string | undefined; version?: string | undefined },

@@ -1,4 +1,4 @@
-import type { RegistryClient, RepositoryRef } from '../registry/index.js';
+import type { RegistrySource, RepositoryRef } from '../registry/index.js';
 import { DOCKER_CONFIG, isOciIndex, OCI_CONFIG, type Descriptor, type FetchedManifest } from '../registry/index.js';
 
 /** Image configs are small; anything bigger is not worth reading just to name a platform. */
@@ -10,7 +10,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * configs without os/architecture give `[]`.
  */
 export async function fetchPlatforms(
-  client: RegistryClient,
+  client: RegistrySource,
   repo: RepositoryRef,
   manifest: FetchedManifest,
 ): Promise<string[]> {

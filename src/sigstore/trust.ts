@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import { describeError, VerificationError } from '../errors.js';
+import { sha256Digest, type Digest } from '../model/digest.js';
 
 /** A validated Sigstore trusted root and where it came from. */
 export interface TrustRoot {
@@ -237,6 +238,8 @@ export async function loadTrustRoot(
     timeoutMs?: number;
     offline?: boolean;
     keyless?: boolean;
+    /** The sha256 the file at `path` must have (`--trusted-root-digest`); checked on the bytes that are parsed. */
+    digest?: Digest;
   } = {},
 ): Promise<TrustRoot> {
   const root = await loadAnyTrustRoot(options);
@@ -245,12 +248,16 @@ export async function loadTrustRoot(
 
 async function loadAnyTrustRoot(options: Parameters<typeof loadTrustRoot>[0] & object): Promise<TrustRoot> {
   if (options.path !== undefined) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(options.path, 'utf8');
+      bytes = await readFile(options.path);
     } catch (error) {
       throw rootError(`expected a readable file at ${options.path}, got ${describeError(error)}`, error);
     }
+    if (options.digest !== undefined && sha256Digest(bytes) !== options.digest) {
+      throw rootError(`expected ${options.path} to have digest ${options.digest}, got ${sha256Digest(bytes)}`);
+    }
+    const text = bytes.toString('utf8');
     return trustRootFromJson(parseRootFile(text, options.path), 'file');
   }
   if (options.offline) return embeddedTrustRoot();

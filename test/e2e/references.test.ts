@@ -93,8 +93,16 @@ describe('references as users type them', () => {
     expectUsageError(await cli([...args, ...trust]), 'expected a lowercase repository name');
   });
 
-  it('recognises oci-layout:// and refuses it until layouts are supported', async () => {
-    expectUsageError(await cli(['oci-layout:///tmp/layout', ...trust]), 'OCI image layouts are not supported yet');
+  it('reads oci-layout://<dir> as --layout <dir>: a missing directory is named, exit 2', async () => {
+    expectUsageError(
+      await cli(['oci-layout:///nonexistent/layout', ...trust]),
+      '--layout /nonexistent/layout: expected a directory, got nothing',
+    );
+  });
+
+  it('refuses two layouts, as references or beside --layout', async () => {
+    expectUsageError(await cli(['oci-layout://a', 'oci-layout://b', ...trust]), 'expected one OCI image layout');
+    expectUsageError(await cli(['oci-layout://a', '--layout', 'b', ...trust]), 'expected one OCI image layout');
   });
 
   it.each([

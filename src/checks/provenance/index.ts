@@ -6,7 +6,7 @@ import { SLSA_PROVENANCE_TYPES } from './decode/provenance.js';
 import { PROVENANCE_SENTINELS } from './errors.js';
 import { toGitUriAndRef } from './git-ref.js';
 import { toGoSemver } from './versioned-tag.js';
-import { CHECK_TITLES, checkResult, withHints, type Check } from '../check.js';
+import { CHECK_TITLES, checkResult, withHints, type Check, type CheckContext } from '../check.js';
 import { describeNothingAccepted, selectAttestations } from '../select.js';
 import { toSourceClaims } from '../../sigstore/signer-binding.js';
 
@@ -57,50 +57,71 @@ function passEvidence(candidate: VerifiedEvidence, accepted: AcceptedProvenance)
  * that passes every rule wins; otherwise the reason is the first candidate's error.
  */
 export function evaluateProvenance(candidates: VerifiedEvidence[], options: ProvenanceOptions): CheckResult {
+  return acceptProvenance(candidates, options).result;
+}
+
+/** Like evaluateProvenance, with the candidate that passed (whose statement `provenance` prints). */
+function acceptProvenance(
+  candidates: VerifiedEvidence[],
+  options: ProvenanceOptions,
+): { result: CheckResult; accepted?: VerifiedEvidence } {
   const problem = optionsProblem(options);
-  if (problem !== undefined) return result('error', problem, {});
+  if (problem !== undefined) return { result: result('error', problem, {}) };
   const provenance = candidates.filter(isProvenanceCandidate);
   if (provenance.length === 0) {
-    return result('fail', `${PROVENANCE_SENTINELS.noMatchingAttestations}: expected SLSA provenance, got none`, {
-      candidates: candidates.length,
-    });
+    return {
+      result: result('fail', `${PROVENANCE_SENTINELS.noMatchingAttestations}: expected SLSA provenance, got none`, {
+        candidates: candidates.length,
+      }),
+    };
   }
   const errors: string[] = [];
   for (const candidate of provenance) {
     try {
       const accepted = verifyProvenanceCandidate(candidate, options);
       const evidence = passEvidence(candidate, accepted);
-      return result(
-        'pass',
-        `built by ${accepted.builderId} from ${accepted.identity.sourceRepository} at ${String(evidence.ref)}`,
-        evidence,
-      );
+      return {
+        result: result(
+          'pass',
+          `built by ${accepted.builderId} from ${accepted.identity.sourceRepository} at ${String(evidence.ref)}`,
+          evidence,
+        ),
+        accepted: candidate,
+      };
     } catch (error) {
       // Fail closed: any error, expected or not, rejects this candidate only.
       errors.push(describeError(error));
     }
   }
   const others = errors.length > 1 ? ` (and ${errors.length - 1} other attestation(s) failed)` : '';
-  return result('fail', `${errors[0]}${others}`, { attestations: provenance.length, errors });
+  return { result: result('fail', `${errors[0]}${others}`, { attestations: provenance.length, errors }) };
+}
+
+/**
+ * The provenance the `provenance` check accepts in this context, with its result (the same selection the check
+ * makes); `accepted` only when it passed.
+ */
+export function selectProvenance({ outcomes, expectations, target, hints }: CheckContext): {
+  result: CheckResult;
+  accepted?: VerifiedEvidence;
+} {
+  const candidates = outcomes.flatMap((o) => (o.verified && isProvenanceCandidate(o.verified) ? [o.verified] : []));
+  if (candidates.length === 0) {
+    const selection = selectAttestations(outcomes, SLSA_PROVENANCE_TYPES, expectations.provenanceSigner, target.digest);
+    return {
+      result: checkResult(
+        'provenance',
+        'fail',
+        withHints(describeNothingAccepted('SLSA provenance', selection), hints),
+      ),
+    };
+  }
+  return acceptProvenance(candidates, { ...expectations.provenance, digest: target.digest });
 }
 
 /** slsa-verifier's rules over the verified provenance candidates; without any, why none was usable. */
 export const provenanceCheck: Check = {
   id: 'provenance',
   title: CHECK_TITLES.provenance,
-  run: ({ outcomes, expectations, target, hints }) => {
-    const candidates = outcomes.flatMap((o) => (o.verified && isProvenanceCandidate(o.verified) ? [o.verified] : []));
-    if (candidates.length === 0) {
-      const selection = selectAttestations(
-        outcomes,
-        SLSA_PROVENANCE_TYPES,
-        expectations.provenanceSigner,
-        target.digest,
-      );
-      return Promise.resolve(
-        checkResult('provenance', 'fail', withHints(describeNothingAccepted('SLSA provenance', selection), hints)),
-      );
-    }
-    return Promise.resolve(evaluateProvenance(candidates, { ...expectations.provenance, digest: target.digest }));
-  },
+  run: (context) => Promise.resolve(selectProvenance(context).result),
 };
