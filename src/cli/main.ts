@@ -13,6 +13,7 @@ import { renderJson } from '../report/render/json.js';
 import { renderText } from '../report/render/text.js';
 import { describeError, VerifyReleaseError } from '../errors.js';
 import { printable } from '../model/printable.js';
+import { runPolicy } from './policy.js';
 
 /** Where the CLI writes; injectable so tests run the real program in-process. */
 export interface CliIo {
@@ -39,6 +40,9 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       },
       async verifyBundle(fileOrDigest, raw) {
         exitCode = await runVerifyBundle(fileOrDigest, raw, io);
+      },
+      async policy(statements, raw) {
+        exitCode = await runPolicy(statements, raw, io.stdout);
       },
     },
     CLI_VERSION,

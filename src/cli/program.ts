@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import type { VerifyBundleOptions } from '../commands/verify-bundle.js';
 import { CUE_VERSION } from '../policy/cue.js';
+import type { RawPolicyOptions } from './policy.js';
 
 /** Raw options of `verify-release [version]` and `verify-release sbom [version]`, as commander parses them. */
 export interface RawVerifyOptions {
@@ -46,6 +47,7 @@ export interface CommandHandlers {
   verify(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
   sbom(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
   verifyBundle(fileOrDigest: string, options: RawVerifyBundleOptions): Promise<void>;
+  policy(statements: string[], options: RawPolicyOptions): Promise<void>;
 }
 
 /** Declares the commander program: `verify-release [version]` (default), `sbom [version]`, `verify-bundle`. */
@@ -86,6 +88,19 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     .option('--staging', 'refused: pass --trusted-root instead')
     .argument('<file-or-digest>', 'the artifact, or sha256:<hex>')
     .action((fileOrDigest: string, options: RawVerifyBundleOptions) => handlers.verifyBundle(fileOrDigest, options));
+
+  program
+    .command('policy')
+    .description('evaluate CUE policies on in-toto statements offline (no signature is checked)')
+    .option('--policy <file>', `CUE ${CUE_VERSION} policy (repeatable; each compiled once)`, collect)
+    .addOption(
+      new Option('--policy-mode <mode>', 'strict: constrained statement fields must exist; cosign: as cosign')
+        .choices(['strict', 'cosign'])
+        .default('strict'),
+    )
+    .option('--json', 'print the results as JSON on stdout')
+    .argument('<statement...>', 'in-toto statement JSON, DSSE envelope, or Sigstore bundle with a DSSE envelope')
+    .action((statements: string[], options: RawPolicyOptions) => handlers.policy(statements, options));
 
   return program;
 }

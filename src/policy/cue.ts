@@ -162,8 +162,10 @@ function evaluateWith(
     } catch (error) {
       const text = errorText(error);
       if (text.startsWith(MARSHAL_ERROR)) {
-        if (violations.length > 0) return failed(violations, false);
-        return incompleteOutcome(text, document, mode);
+        const incomplete = incompleteOutcome(text, document, mode);
+        // Strict mode also lists the missing field the violations found so far were hiding.
+        if (!incomplete.pass) violations.push(...incomplete.violations);
+        return violations.length > 0 ? failed(violations, false) : incomplete;
       }
       const violation = toPolicyViolation(text, document);
       violations.push(violation);
