@@ -20,11 +20,6 @@ const FORMS: Record<StatementForm, string> = {
 export const NO_SIGNATURE_NOTICE =
   'no signature was checked: the statements were evaluated as given (verify a release to check who signed them)';
 
-// A value shown in a violation: JSON text, cut to a readable length (the JSON output has it whole).
-function compact(value: string): string {
-  return value.length <= 120 ? value : `${value.slice(0, 100)}… (${value.length} characters)`;
-}
-
 /** The text output of `verify-release policy`; every string from a file passes printable(). */
 export function renderPolicyText(report: PolicyCommandReport): string {
   const lines: string[] = [];
@@ -34,7 +29,7 @@ export function renderPolicyText(report: PolicyCommandReport): string {
     for (const violation of result.violations) {
       lines.push(`      ${printable(violation.message)}`);
       const detail = [
-        violation.value !== undefined ? `value ${compact(violation.value)}` : undefined,
+        violation.value !== undefined ? `value ${violation.value}` : undefined,
         violation.constraint !== undefined ? `constraint ${violation.constraint}` : undefined,
       ].filter((part) => part !== undefined);
       if (detail.length > 0) lines.push(`        ${printable(detail.join(', '))}`);

@@ -115,10 +115,10 @@ function statementFields(value: unknown): Record<string, unknown> {
 // conflicts, before exporting): `<path>: cannot convert incomplete value …`, `<path>: non-concrete argument 1`, …
 const MARSHAL_PATH = /^cue: marshal error: (.+?): (.+)$/s;
 
-function incompleteOutcome(text: string, document: unknown, mode: PolicyMode): PolicyOutcome {
+function incompleteOutcome(text: string, statement: unknown, mode: PolicyMode): PolicyOutcome {
   const first = text.split('\n')[0] ?? text;
   const [, path = '', reason = first] = MARSHAL_PATH.exec(first) ?? [];
-  const absent = path !== '' && valueAtPath(document, path) === undefined;
+  const absent = path !== '' && valueAtPath(statement, path) === undefined;
   if (mode === 'cosign') {
     const why = absent ? 'absent from the statement' : `not concrete (${reason})`;
     return { pass: true, notes: [`${path || 'the result'} is constrained by the policy but ${why}`] };
@@ -131,7 +131,7 @@ function incompleteOutcome(text: string, document: unknown, mode: PolicyMode): P
     return { pass: false, ...(path !== '' && { path }), message, violations: [{ message }] };
   }
   if (absent) {
-    const missing = outermostMissingPath(document, path);
+    const missing = outermostMissingPath(statement, path);
     const message = `policy requires fields missing from statement: ${missing}`;
     return { pass: false, path: missing, message, violations: [{ path: missing, message }] };
   }
@@ -162,12 +162,12 @@ function evaluateWith(
     } catch (error) {
       const text = errorText(error);
       if (text.startsWith(MARSHAL_ERROR)) {
-        const incomplete = incompleteOutcome(text, document, mode);
+        const incomplete = incompleteOutcome(text, statement, mode);
         // Strict mode also lists the missing field the violations found so far were hiding.
         if (!incomplete.pass) violations.push(...incomplete.violations);
         return violations.length > 0 ? failed(violations, false) : incomplete;
       }
-      const violation = toPolicyViolation(text, document);
+      const violation = toPolicyViolation(text, statement);
       violations.push(violation);
       // CUE reports one error at a time. On a sliced statement (no constraint refers to another field), removing
       // the offending value leaves every other constraint's input as it was, so the next run finds the next one.

@@ -7,7 +7,7 @@
 export interface PolicyViolation {
   /** Dotted statement path as CUE prints it, e.g. `predicate.builder.id`. */
   path?: string;
-  /** The statement's value at `path`, as JSON text. */
+  /** The statement's value at `path`, as JSON text (compact: a long value is summarised, see compactValue). */
   value?: string;
   /** The policy's constraint at `path`, in CUE syntax (e.g. `=~"^https://…$"`). */
   constraint?: string;
@@ -47,6 +47,29 @@ export function valueAtPath(document: unknown, path: string): string | undefined
   return JSON.stringify(node);
 }
 
+/** Longest value text kept whole in a violation. */
+const MAX_VALUE_CHARS = 200;
+
+/**
+ * A violation's value, short enough to read: JSON text up to {@link MAX_VALUE_CHARS} as it is; a longer string is
+ * cut with its length noted, a longer list or object is summarised by its size (and an object by its first keys).
+ */
+export function compactValue(json: string): string {
+  if (json.length <= MAX_VALUE_CHARS) return json;
+  const value = JSON.parse(json) as unknown;
+  if (typeof value === 'string') return `${JSON.stringify(value.slice(0, 120))}… (${value.length} characters)`;
+  if (Array.isArray(value)) return `[…] (a list of ${value.length} items)`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value);
+    const shown = keys
+      .slice(0, 5)
+      .map((key) => JSON.stringify(key))
+      .join(', ');
+    return `{${shown}${keys.length > 5 ? ', …' : ''}} (an object of ${keys.length} fields)`;
+  }
+  return `${json.slice(0, MAX_VALUE_CHARS)}…`;
+}
+
 // CUE prints both sides of a conflict in source order, except for type mismatches; find the statement's side.
 function splitConflict(values: string, statementValue: string | undefined): string | undefined {
   if (statementValue === undefined) return undefined;
@@ -71,7 +94,7 @@ export function toPolicyViolation(error: string, statement: unknown): PolicyViol
     return {
       path,
       message: line,
-      ...(value !== undefined && { value }),
+      ...(value !== undefined && { value: compactValue(value) }),
       ...(constraint !== undefined && { constraint }),
     };
   }

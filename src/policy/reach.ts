@@ -104,40 +104,149 @@ function importNames(file: Node): Set<string> {
 }
 
 /**
- * Walks every expression and refuses any identifier that refers to a field: only predeclared identifiers and
- * imported packages (as `pkg.Name`) may appear. Field labels and selector names are not references. A label that
- * would shadow a predeclared name or a package makes every use of that name ambiguous, so it is refused too.
+ * Walks every expression and refuses any identifier that refers to a field: only predeclared identifiers, constant
+ * top-level `let`s and imported packages (as `pkg.Name`) may appear. Field labels and selector names are not
+ * references. A label that would shadow one of those names makes every use of it ambiguous, so it is refused too.
+ * The one exception is the element type of a list, `[...{…}]`, whose references stay inside the element
+ * ({@link requireSelfContained}).
  */
-function requireNoReferences(node: unknown, packages: Set<string>): void {
+function requireNoReferences(node: unknown, names: Names): void {
   if (Array.isArray(node)) {
-    for (const item of node) requireNoReferences(item, packages);
+    for (const item of node) requireNoReferences(item, names);
     return;
   }
   if (!isNode(node)) return;
-  // Package and import clauses name things; they refer to nothing.
-  if (has(node, 'PackagePos') || has(node, 'Specs')) return;
+  // Package and import clauses name things; they refer to nothing. Top-level lets were checked on their own.
+  if (has(node, 'PackagePos') || has(node, 'Specs') || names.constantLets.has(node)) {
+    return;
+  }
   if (isField(node)) {
-    const label = node.Label;
-    if (isNode(label) && isIdent(label)) {
-      const name = label.Name as string;
-      if (PREDECLARED.has(name) || packages.has(name)) throw new Unbounded();
-    } else labelName(label);
-    requireNoReferences(node.Value, packages);
+    requireUsableLabel(node.Label, names);
+    requireNoReferences(node.Value, names);
     return;
   }
   if (isIdent(node)) {
-    if (!PREDECLARED.has(node.Name as string)) throw new Unbounded();
+    const name = node.Name as string;
+    if (!PREDECLARED.has(name) && !names.constants.has(name)) throw new Unbounded();
     return;
   }
   if (has(node, 'X', 'Sel')) {
     // `pkg.Name`: the package must be an import; anything else selects from a field.
-    if (!isNode(node.X) || !isIdent(node.X) || !packages.has(node.X.Name as string)) throw new Unbounded();
+    if (isNode(node.X) && isIdent(node.X) && names.packages.has(node.X.Name as string)) return;
+    if (isNode(node.X) && isIdent(node.X)) throw new Unbounded();
+    requireNoReferences(node.X, names);
+    return;
+  }
+  const element = listElement(node);
+  if (element && isStruct(element) && !isReferenceFree(element, names)) {
+    requireSelfContained(element, [], names);
     return;
   }
   // Comprehensions, let clauses and aliases bind names of their own; the analysis does not follow them.
   if (has(node, 'Clauses') || has(node, 'Let') || has(node, 'Equal')) throw new Unbounded();
   for (const [key, value] of Object.entries(node)) {
-    if (key !== 'Attrs') requireNoReferences(value, packages);
+    if (key !== 'Attrs') requireNoReferences(value, names);
+  }
+}
+
+function isReferenceFree(node: unknown, names: Names): boolean {
+  try {
+    requireNoReferences(node, names);
+    return true;
+  } catch (error) {
+    if (error instanceof Unbounded) return false;
+    throw error;
+  }
+}
+
+/** Names usable anywhere: imported packages and top-level `let`s bound to constants (and those lets' nodes). */
+interface Names {
+  packages: Set<string>;
+  constants: Set<string>;
+  constantLets: Set<Node>;
+}
+
+const letName = (node: Node): string => (isNode(node.Ident) && isIdent(node.Ident) ? (node.Ident.Name as string) : '');
+
+// A label must be plain, and must not shadow a name the analysis resolves by name alone.
+function requireUsableLabel(label: unknown, names: Names): void {
+  if (isNode(label) && isIdent(label)) {
+    const name = label.Name as string;
+    if (PREDECLARED.has(name) || names.packages.has(name) || names.constants.has(name)) throw new Unbounded();
+  } else labelName(label);
+}
+
+// The element type T of `[...T]`, or undefined for any other list.
+function listElement(node: Node): Node | undefined {
+  if (!isList(node) || !Array.isArray(node.Elts) || node.Elts.length !== 1) return undefined;
+  const [only] = node.Elts as unknown[];
+  return isNode(only) && isEllipsis(only) && isNode(only.Type) ? only.Type : undefined;
+}
+
+// The labels a struct literal declares: its fields, and those of its `if` comprehensions' bodies (which merge into
+// it). Any other element (embedding, `for`, let) is unbounded.
+function declaredLabels(struct: Node): string[] {
+  const labels: string[] = [];
+  for (const element of Array.isArray(struct.Elts) ? (struct.Elts as unknown[]) : []) {
+    if (!isNode(element)) throw new Unbounded();
+    if (isField(element)) {
+      const label = element.Label;
+      labels.push(isNode(label) && isIdent(label) ? (label.Name as string) : (labelName(label) ?? ''));
+    } else if (has(element, 'Clauses') && isNode(element.Value) && isStruct(element.Value)) {
+      labels.push(...declaredLabels(element.Value));
+    } else if (!isEllipsis(element)) throw new Unbounded();
+  }
+  return labels;
+}
+
+/**
+ * A list element type whose references all resolve inside the element: to its own fields (a field's value may
+ * depend on its siblings, as in `name: name` or `if list.Contains(names, name) {…}`), to constant lets, packages or
+ * predeclared identifiers. Such an element reads only the fields it declares, because CUE resolves identifiers
+ * lexically; only `if` comprehensions are followed.
+ */
+function requireSelfContained(node: unknown, scopes: Set<string>[], names: Names): void {
+  if (Array.isArray(node)) {
+    for (const item of node) requireSelfContained(item, scopes, names);
+    return;
+  }
+  if (!isNode(node)) return;
+  if (isStruct(node)) {
+    const inner = [...scopes, new Set(declaredLabels(node))];
+    for (const element of node.Elts as unknown[]) requireSelfContained(element, inner, names);
+    return;
+  }
+  if (isField(node)) {
+    requireUsableLabel(node.Label, names);
+    requireSelfContained(node.Value, scopes, names);
+    return;
+  }
+  if (has(node, 'Clauses')) {
+    for (const clause of Array.isArray(node.Clauses) ? (node.Clauses as unknown[]) : []) {
+      if (!isNode(clause) || !has(clause, 'If', 'Condition')) throw new Unbounded();
+      requireSelfContained(clause.Condition, scopes, names);
+    }
+    requireSelfContained(node.Value, scopes, names);
+    return;
+  }
+  const local = (name: string): boolean => scopes.some((scope) => scope.has(name));
+  if (isIdent(node)) {
+    const name = node.Name as string;
+    if (!local(name) && !PREDECLARED.has(name) && !names.constants.has(name)) throw new Unbounded();
+    return;
+  }
+  if (has(node, 'X', 'Sel')) {
+    if (isNode(node.X) && isIdent(node.X)) {
+      const name = node.X.Name as string;
+      if (!local(name) && !names.packages.has(name)) throw new Unbounded();
+      return;
+    }
+    requireSelfContained(node.X, scopes, names);
+    return;
+  }
+  if (has(node, 'Let') || has(node, 'Equal')) throw new Unbounded();
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== 'Attrs') requireSelfContained(value, scopes, names);
   }
 }
 
@@ -155,30 +264,33 @@ function merge(a: Reach, b: Reach): Reach {
 }
 
 // Fields of a struct literal or file; any other declaration (embedding, comprehension, let) is unbounded.
-function reachOfFields(declarations: unknown[]): Reach {
+function reachOfFields(declarations: unknown[], names: Names): Reach {
   let fields: Reach = { kind: 'fields', fields: new Map() };
   for (const declaration of declarations) {
     if (!isNode(declaration)) throw new Unbounded();
     if (has(declaration, 'PackagePos') || has(declaration, 'Specs')) continue;
+    if (names.constantLets.has(declaration)) continue;
     if (isEllipsis(declaration)) return ALL;
     if (!isField(declaration)) throw new Unbounded();
     const name = labelName(declaration.Label);
     if (name === undefined) continue;
-    fields = merge(fields, { kind: 'fields', fields: new Map([[name, reachOfValue(declaration.Value)]]) });
+    fields = merge(fields, { kind: 'fields', fields: new Map([[name, reachOfValue(declaration.Value, names)]]) });
   }
   return fields;
 }
 
-function reachOfValue(value: unknown): Reach {
+function reachOfValue(value: unknown, names: Names): Reach {
   if (!isNode(value)) throw new Unbounded();
-  if (isStruct(value) && Array.isArray(value.Elts)) return reachOfFields(value.Elts);
-  if (isList(value) && Array.isArray(value.Elts) && value.Elts.length === 1) {
-    const [only] = value.Elts as unknown[];
-    if (isNode(only) && isEllipsis(only) && only.Type !== null) {
-      return { kind: 'each', element: reachOfValue(only.Type) };
-    }
-  }
-  return ALL;
+  if (isStruct(value) && Array.isArray(value.Elts)) return reachOfFields(value.Elts, names);
+  const element = listElement(value);
+  if (element === undefined) return ALL;
+  if (!isStruct(element) || isReferenceFree(element, names))
+    return { kind: 'each', element: reachOfValue(element, names) };
+  // A self-contained element (requireSelfContained) reads the fields it declares, each whole.
+  const fields = new Map<string, Reach>();
+  for (const label of declaredLabels(element))
+    if (!label.startsWith('_') && !label.startsWith('#')) fields.set(label, ALL);
+  return { kind: 'each', element: { kind: 'fields', fields } };
 }
 
 /**
@@ -188,9 +300,17 @@ function reachOfValue(value: unknown): Reach {
 export function analyzeReach(ast: unknown): Reach | undefined {
   try {
     if (!isNode(ast) || !Array.isArray(ast.Decls)) return undefined;
-    const packages = importNames(ast);
-    requireNoReferences(ast.Decls, packages);
-    return reachOfFields(ast.Decls);
+    const names: Names = { packages: importNames(ast), constants: new Set(), constantLets: new Set() };
+    // Top-level lets bound to constants (a list of names, say) may be used anywhere.
+    for (const declaration of ast.Decls as unknown[]) {
+      if (isNode(declaration) && has(declaration, 'Let', 'Expr')) {
+        requireNoReferences(declaration.Expr, names);
+        names.constants.add(letName(declaration));
+        names.constantLets.add(declaration);
+      }
+    }
+    requireNoReferences(ast.Decls, names);
+    return reachOfFields(ast.Decls, names);
   } catch (error) {
     if (error instanceof Unbounded) return undefined;
     throw error;

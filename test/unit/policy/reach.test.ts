@@ -22,6 +22,22 @@ function plain(reach: Reach | undefined): unknown {
 }
 const reachOf = (source: string) => plain(analyzeReach(cue.toAST(source)));
 
+// The shape of chainguard-dev/text4shell-policy's policy/text4shell.cue (not vendored: that repository has no license).
+const TEXT4SHELL_PATTERN = `import (
+	"list"
+	"strings"
+)
+let names = ["commons-text"]
+let versions = ["1.5", "1.6", "1.7", "1.8", "1.9"]
+predicate: components: [...{
+	name:    name
+	version: version
+	if list.Contains(names, name) && list.Contains(versions, version) {
+		err: strings.Join(["vulnerable:", name, version], " ")
+		name: err
+	}
+}]`;
+
 describe('analyzeReach', () => {
   it.each<[string, string, unknown]>([
     ['a concrete field', 'predicateType: "https://cyclonedx.org/bom"', { predicateType: 'all' }],
@@ -43,6 +59,12 @@ describe('analyzeReach', () => {
     ['a list with fixed elements', 'subject: [{name: string}, ...]', { subject: 'all' }],
     ['an open struct', 'predicate: {a: 1, ...}', { predicate: 'all' }],
     ['close()', 'predicate: close({a: 1})', { predicate: 'all' }],
+    ['a constant let', 'let t = "https://cyclonedx.org/bom"\npredicateType: t', { predicateType: 'all' }],
+    [
+      'a list element whose references stay inside it (chainguard-dev/text4shell-policy pattern)',
+      TEXT4SHELL_PATTERN,
+      { predicate: { components: { each: { name: 'all', version: 'all', err: 'all' } } } },
+    ],
   ])('bounds %s', (_name, source, want) => {
     expect(reachOf(source)).toEqual(want);
   });
@@ -58,7 +80,10 @@ describe('analyzeReach', () => {
     ['a pattern constraint', 'predicate: [string]: string'],
     ['a dynamic label', '(k): 1\nk: "predicate"'],
     ['an alias', 'P=predicate: {a: 1}\nx: P.a'],
-    ['a let clause', 'let t = "x"\npredicateType: t'],
+    ['a let bound to a field', 'predicate: x: string\nlet t = predicate.x\npredicateType: t'],
+    ['a nested let', 'predicateType: string\npredicate: {let t = predicateType\nx: t}'],
+    ['an element referring outside itself', 'predicate: {v: string, components: [...{version: v}]}'],
+    ['an element with a for comprehension', 'predicate: components: [...{n: string, x: [for c in n {c}]}]'],
     ['an interpolation', 'v: "1"\npredicateType: "x\\(v)"'],
     ['a label shadowing a predeclared name', 'string: 1\npredicateType: string'],
   ])('gives up on %s', (_name, source) => {
@@ -125,6 +150,7 @@ const POLICIES: Record<string, string> = {
   'non-concrete helper': 'helper: string\npredicateType: "https://cyclonedx.org/bom"',
   'closed struct': 'subject: [...close({name: string, digest: {sha256: string}})]',
   'a disjunction': 'predicate: bomFormat: "CycloneDX" | "SPDX"',
+  'text4shell pattern': TEXT4SHELL_PATTERN.replace('"commons-text"', '"b"').replace('"1.9"', '"v2.0.0"'),
 };
 const STATEMENTS: Record<string, InTotoStatement> = {
   base: BASE,
