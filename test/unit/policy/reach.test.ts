@@ -3,6 +3,7 @@ import { loadCue, type CueApi } from '../../../src/policy/cue-runtime.js';
 import { startPolicyEngine, type PolicyEngine, type PolicyMode, type PolicyOutcome } from '../../../src/policy/cue.js';
 import { analyzeReach, removeViolation, sliceStatement, type Reach } from '../../../src/policy/reach.js';
 import type { InTotoStatement } from '../../../src/model/evidence.js';
+import { largeCyclonedxStatement } from '../../support/large-sbom.js';
 
 let cue: CueApi;
 let sliced: PolicyEngine;
@@ -190,4 +191,24 @@ describe('a sliced statement gives the outcome of the whole statement', () => {
     const first = await whole.evaluate(policy, BASE, 'cosign');
     expect(first.pass === false && first.violations.map((v) => v.path)).toEqual(['predicate.components.3.version']);
   });
+
+  it.each<PolicyMode>(['cosign', 'strict'])(
+    'agrees on a real-sized SBOM (300 components) in %s mode',
+    async (mode) => {
+      const statement = largeCyclonedxStatement(300);
+      const components = (statement.predicate as { components: Record<string, unknown>[] }).components;
+      delete components[120]!.version;
+      components[250] = { ...components[250], name: 'commons-text', version: '1.9' };
+      for (const source of [
+        TEXT4SHELL_PATTERN,
+        POLICIES['every version present']!,
+        'predicateType: "https://cyclonedx.org/bom"',
+      ]) {
+        const policy = { name: 'large.cue', source };
+        const [a, b] = [await sliced.evaluate(policy, statement, mode), await whole.evaluate(policy, statement, mode)];
+        expect(essence(a)).toEqual(essence(b));
+      }
+    },
+    120_000,
+  );
 });
