@@ -19,14 +19,6 @@ const INCOMPLETE = /^cue: marshal error: (.+): cannot convert incomplete value (
 const OUT_OF_BOUND = /^(.+?): invalid value (.+) \(out of bound (.+)\)$/s;
 const CONFLICT = /^(.+?): conflicting values (.+?)(?: \(mismatched types [a-z]+ and [a-z]+\))?$/s;
 
-/**
- * The path of CUE's error for a constrained field with no concrete value (i.e. the statement lacks it), or
- * undefined for other errors.
- */
-export function incompletePath(error: string): string | undefined {
-  return INCOMPLETE.exec(error.split('\n')[0] ?? '')?.[1];
-}
-
 /** Splits a CUE path (`a."b-c".0`) into labels, unquoting quoted labels. */
 export function toPathLabels(path: string): string[] {
   const labels: string[] = [];
