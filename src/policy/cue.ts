@@ -154,6 +154,7 @@ function evaluateWith(
   // Plain JSON data, cut down to what the policy reaches when the analysis could bound it (policy/reach.ts).
   const document = JSON.parse(JSON.stringify(reach ? sliceStatement(statement, reach) : statement)) as unknown;
   const violations: PolicyViolation[] = [];
+  const removed: string[][] = [];
   for (;;) {
     let unified: unknown;
     try {
@@ -162,20 +163,24 @@ function evaluateWith(
     } catch (error) {
       const text = errorText(error);
       if (text.startsWith(MARSHAL_ERROR)) {
+        if (violations.length === 0) return incompleteOutcome(text, statement, mode);
+        // Strict mode also lists a missing field the violations were hiding, unless it is a value removed below.
+        const labels = toPathLabels(MARSHAL_PATH.exec(text.split('\n')[0] ?? '')?.[1] ?? '');
+        const wasRemoved = removed.some((prefix) => prefix.every((label, i) => labels[i] === label));
         const incomplete = incompleteOutcome(text, statement, mode);
-        // Strict mode also lists the missing field the violations found so far were hiding.
-        if (!incomplete.pass) violations.push(...incomplete.violations);
-        return violations.length > 0 ? failed(violations, false) : incomplete;
+        if (!incomplete.pass && !wasRemoved) violations.push(...incomplete.violations);
+        return failed(violations, false);
       }
       const violation = toPolicyViolation(text, statement);
       violations.push(violation);
       // CUE reports one error at a time. On a sliced statement (no constraint refers to another field), removing
       // the offending value leaves every other constraint's input as it was, so the next run finds the next one.
-      const next =
-        reach !== undefined &&
-        violation.path !== undefined &&
-        removeViolation(document, reach, toPathLabels(violation.path));
-      if (!next) return failed(violations, false);
+      const gone =
+        reach !== undefined && violation.path !== undefined
+          ? removeViolation(document, reach, toPathLabels(violation.path))
+          : undefined;
+      if (!gone) return failed(violations, false);
+      removed.push(gone);
       if (violations.length === MAX_VIOLATIONS) return failed(violations, true);
       continue;
     }

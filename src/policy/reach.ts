@@ -338,25 +338,29 @@ export function sliceStatement(value: unknown, reach: Reach): unknown {
 
 /**
  * Removes from a sliced statement the value a violation at `labels` was found in, down to where the reach is
- * `all` (below that the analysis does not know which constraint applies). Returns false when nothing can be
- * removed without changing other constraints' inputs (a whole list element, whose removal would renumber the rest).
+ * `all` (below that the analysis does not know which constraint applies). Returns the labels of the value removed,
+ * or undefined when nothing can be removed without changing other constraints' inputs (a whole list element,
+ * whose removal would renumber the rest).
  */
-export function removeViolation(slice: unknown, reach: Reach, labels: readonly string[]): boolean {
+export function removeViolation(slice: unknown, reach: Reach, labels: readonly string[]): string[] | undefined {
   let node = slice;
   let current = reach;
   for (const [index, label] of labels.entries()) {
     const last = index === labels.length - 1;
     if (current.kind === 'fields' && isNode(node) && Object.hasOwn(node, label)) {
       const next = current.fields.get(label);
-      if (!next) return false;
-      if (last || next.kind === 'all') return delete node[label];
+      if (!next) return undefined;
+      if (last || next.kind === 'all') {
+        delete node[label];
+        return labels.slice(0, index + 1);
+      }
       node = node[label];
       current = next;
     } else if (current.kind === 'each' && Array.isArray(node) && /^\d+$/.test(label) && Number(label) < node.length) {
-      if (last || current.element.kind === 'all') return false;
+      if (last || current.element.kind === 'all') return undefined;
       node = node[Number(label)] as unknown;
       current = current.element;
-    } else return false;
+    } else return undefined;
   }
-  return false;
+  return undefined;
 }

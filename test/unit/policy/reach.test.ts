@@ -108,10 +108,15 @@ describe('sliceStatement and removeViolation', () => {
     });
     expect(sliceStatement({ predicate: 'not an object' }, r)).toEqual({ predicate: 'not an object' });
     const slice = sliceStatement(statement, r);
-    expect(removeViolation(slice, r, ['predicate', 'components', '0', 'version'])).toBe(true);
+    expect(removeViolation(slice, r, ['predicate', 'components', '0', 'version'])).toEqual([
+      'predicate',
+      'components',
+      '0',
+      'version',
+    ]);
     expect(slice).toEqual({ predicateType: 'p', predicate: { components: [{}, 'text', {}] } });
     // A whole element cannot go: the others would be renumbered.
-    expect(removeViolation(slice, r, ['predicate', 'components', '1'])).toBe(false);
+    expect(removeViolation(slice, r, ['predicate', 'components', '1'])).toBeUndefined();
     expect(statement.predicate.components[0]).toEqual({ name: 'a', version: '1' });
   });
 });
@@ -188,6 +193,22 @@ describe('a sliced statement gives the outcome of the whole statement', () => {
       'predicate.components.3.version',
       'predicate.components.4.version',
     ]);
+    // A value removed to find the next violation is not then reported as missing by strict mode.
+    const versions = [{ name: 'a', version: '1.0' }, { name: 'b' }, { name: 'c', version: 'v1' }];
+    const withVersions = { ...BASE, predicate: { ...(BASE.predicate as object), components: versions } };
+    const strict = await sliced.evaluate(policy, withVersions, 'strict');
+    expect(strict.pass === false && strict.violations.map((v) => v.message)).toEqual([
+      'predicate.components.0.version: value "1.0" does not match =~"^v"',
+    ]);
+    // With no violation before it, the missing version is what strict mode reports.
+    const missing = await sliced.evaluate(
+      policy,
+      { ...withVersions, predicate: { components: versions.slice(1) } },
+      'strict',
+    );
+    expect(missing.pass === false && missing.message).toBe(
+      'policy requires fields missing from statement: predicate.components.0.version',
+    );
     const first = await whole.evaluate(policy, BASE, 'cosign');
     expect(first.pass === false && first.violations.map((v) => v.path)).toEqual(['predicate.components.3.version']);
   });
