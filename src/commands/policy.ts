@@ -141,16 +141,17 @@ export async function policyCommand(o: PolicyCommandOptions): Promise<PolicyComm
   if (o.statements.length === 0) throw new UsageError('expected at least one statement file, got none');
   const engine = o.engine ?? startPolicyEngine();
   const policies = await Promise.all(o.policies.map((path) => readPolicyFile(path)));
-  // Statements are read while CUE starts and compiles; a broken policy is still reported first.
-  const reading = Promise.all(o.statements.map(async (path) => ({ path, ...(await readStatement(path)) })));
-  reading.catch(() => undefined);
+  // One statement in memory at a time (each may be 64 MiB); the first is read while CUE starts and compiles, and a
+  // broken policy is still reported first.
+  const first = readStatement(o.statements[0]!);
+  first.catch(() => undefined);
   await engine.compile(policies);
-  const statements = await reading;
-  const results: PolicyCommandResult[] = [];
-  for (const policy of policies) {
-    for (const { path, statement, form } of statements) {
+  const byPolicy: PolicyCommandResult[][] = policies.map(() => []);
+  for (const [index, path] of o.statements.entries()) {
+    const { statement, form } = index === 0 ? await first : await readStatement(path);
+    for (const [policyIndex, policy] of policies.entries()) {
       const outcome = await engine.evaluate(policy, statement, o.mode);
-      results.push({
+      byPolicy[policyIndex]!.push({
         policy: policy.name,
         statement: path,
         form,
@@ -162,6 +163,7 @@ export async function policyCommand(o: PolicyCommandOptions): Promise<PolicyComm
       });
     }
   }
+  const results = byPolicy.flat();
   return {
     mode: o.mode,
     cueVersion: CUE_VERSION,
