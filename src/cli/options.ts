@@ -59,6 +59,8 @@ export async function toVerifyReleaseOptions(
   raw: RawVerifyOptions,
   env: NodeJS.ProcessEnv,
   onProgress?: (message: string) => void,
+  /** Starts the CUE engine when a policy check is selected; the releases of one run share one (src/cli/references.ts). */
+  startEngine: () => PolicyEngine = startPolicyEngineThread,
 ): Promise<VerifyReleaseOptions> {
   const checked = rawSchema.safeParse(raw);
   if (!checked.success) throw new UsageError(checked.error.issues[0]?.message ?? 'invalid options');
@@ -70,7 +72,10 @@ export async function toVerifyReleaseOptions(
   if (version !== undefined) verifyReleaseVersion(version);
 
   const resolved = await resolveProfile(raw);
-  const image = parseImageReference(raw.image ?? (raw.repo ? `ghcr.io/${raw.repo}` : resolved.profile.image));
+  // GitHub names are case-insensitive and GHCR's are lowercase, so `--repo NatronTech/App` is ghcr.io/natrontech/app.
+  const image = parseImageReference(
+    raw.image ?? (raw.repo ? `ghcr.io/${raw.repo.toLowerCase()}` : resolved.profile.image),
+  );
   const [provenancePolicies, sbomPolicies] = await Promise.all([
     readPolicyFiles(raw.policy ?? []),
     readPolicyFiles(raw.sbomPolicy ?? []),
@@ -103,7 +108,7 @@ export async function toVerifyReleaseOptions(
   for (const policy of [expected.signature, expected.sbom, expected.provenanceSigner]) verifyPatterns(policy.identity);
   const checks = raw.checks ?? CHECK_IDS;
   // Policies are compiled before any network work too: a broken one is a usage error naming file:line:column.
-  const policyEngine = await compileSelectedPolicies(checks, expected.policies);
+  const policyEngine = await compileSelectedPolicies(checks, expected.policies, startEngine);
 
   return {
     image,
@@ -166,7 +171,7 @@ async function resolveProfile(raw: RawVerifyOptions): Promise<ResolvedProfile> {
     const parts = repository.split('/');
     if (parts.length >= 2) return profileFor(parts.slice(-2).join('/'));
     throw new UsageError(
-      `expected --image <host>/<owner>/<name> or --repo/--profile to know whose release this is, got ${raw.image}`,
+      `expected an image <host>/<owner>/<name>, or --repo/--profile to know whose release this is, got ${raw.image}`,
     );
   }
   return loadProfile(bundledProfilePath(DEFAULT_PROFILE));
@@ -232,13 +237,14 @@ async function readPolicyFiles(paths: string[]): Promise<PolicySource[] | undefi
 async function compileSelectedPolicies(
   checks: readonly string[],
   policies: { provenance: PolicySource[]; sbom: PolicySource[] },
+  startEngine: () => PolicyEngine,
 ): Promise<PolicyEngine | undefined> {
   if (!checks.includes('provenance-policy') && !checks.includes('sbom-policy')) return undefined;
   const selected = [
     ...(checks.includes('provenance-policy') ? policies.provenance : []),
     ...(checks.includes('sbom-policy') ? policies.sbom : []),
   ];
-  const engine = startPolicyEngineThread();
+  const engine = startEngine();
   try {
     await engine.compile(selected);
   } catch (error) {

@@ -38,8 +38,8 @@ class StageFailure extends Error {
  * Never throws for registry or verification trouble: those become `error`/`fail` checks in the report.
  * Throws only for usage errors (bad options, unreadable policy or trusted-root files).
  */
-export async function verifyRelease(options: VerifyReleaseOptions): Promise<VerifyReleaseResult> {
-  const run = startRun(options);
+export async function verifyRelease(options: VerifyReleaseOptions, session?: Session): Promise<VerifyReleaseResult> {
+  const run = startRun(options, session);
   let target: ResolvedTarget | undefined;
   try {
     target = await resolve(run);
@@ -63,7 +63,7 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
     }
     throw error;
   } finally {
-    run.deadline.stop();
+    if (session === undefined) closeSession(run);
   }
 }
 
@@ -74,22 +74,40 @@ function why(run: Run, error: unknown): string {
     : describeError(error);
 }
 
-interface Run {
-  options: VerifyReleaseOptions;
+/**
+ * What the releases of one run share (src/pipeline/batch.ts): one registry client, so tokens, credentials, JSON
+ * documents and the limits on requests and blob bytes are per run; the trusted root, loaded once; and the deadline.
+ */
+export interface Session {
   client: RegistryClient;
   trust: Promise<TrustRoot>;
-  policyEngine: CheckContext['policyEngine'];
-  progress: (message: string) => void;
   /** The whole run's deadline (cosign's --timeout): the client's requests and waits, and every stage, end by it. */
   deadline: Deadline;
+}
+
+interface Run extends Session {
+  options: VerifyReleaseOptions;
+  policyEngine: CheckContext['policyEngine'];
+  progress: (message: string) => void;
   /** The step running now, for the deadline's reason. */
   step: string;
 }
 
 /** Starts what takes long and does not depend on the release: CUE (~1 s, on its own thread) and the trusted root. */
-function startRun(options: VerifyReleaseOptions): Run {
+function startRun(options: VerifyReleaseOptions, session: Session | undefined): Run {
   const needsPolicy = options.checks.includes('provenance-policy') || options.checks.includes('sbom-policy');
   const policyEngine = needsPolicy ? (options.policyEngine ?? startPolicyEngineThread()) : undefined;
+  return {
+    ...(session ?? openSession(options)),
+    options,
+    policyEngine,
+    progress: options.onProgress ?? (() => undefined),
+    step: 'resolve',
+  };
+}
+
+/** Loads the trusted root and starts the deadline and the registry client, from the run-wide fields of `options`. */
+export function openSession(options: VerifyReleaseOptions): Session {
   const trust = loadTrustRoot({
     ...(options.trustedRootPath ? { path: options.trustedRootPath } : {}),
     ...(options.env ? { env: options.env } : {}),
@@ -100,14 +118,14 @@ function startRun(options: VerifyReleaseOptions): Run {
   trust.catch(() => undefined);
   const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
   return {
-    options,
     client: new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}), deadline }),
     trust,
-    policyEngine,
-    progress: options.onProgress ?? (() => undefined),
     deadline,
-    step: 'resolve',
   };
+}
+
+export function closeSession(session: Session): void {
+  session.deadline.stop();
 }
 
 async function resolve(run: Run): Promise<ResolvedTarget> {
