@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { verifyBundleCommand, type VerifyBundleOptions } from '../src/commands/v
 import { startRegistry, type TestRegistry } from '../test/support/registry.js';
 import { mintGcpMysqlBackupHistory } from '../test/support/releases.js';
 import { createTestSigstore } from '../test/support/test-sigstore/index.js';
+import { largeCyclonedxStatement } from '../test/support/large-sbom.js';
 
 // Compiled to dist-bench/scripts/bench.js, so the repository root is two levels up.
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -236,10 +237,67 @@ async function main(): Promise<void> {
         ['warm loop (median of 3)', warm.toFixed(0), perSecond(warm)],
       ],
     );
+    await policyBench(work, runs);
   } finally {
     await reg?.stop();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * `verify-release policy` at real SBOM size (issue 8): the bundled policy-sbom.cue on a generated 5,000-component
+ * CycloneDX statement (about 6 MB) against a 1 KB one, and a policy that checks every component.
+ */
+async function policyBench(work: string, runs: number): Promise<void> {
+  const small = join(work, 'sbom-1kb.json');
+  const large = join(work, 'sbom-6mb.json');
+  await writeFile(small, JSON.stringify(largeCyclonedxStatement(0)));
+  await writeFile(large, JSON.stringify(largeCyclonedxStatement(5000)));
+  const sizes = `${((await readFile(small)).length / 1024).toFixed(1)} KB and ${((await readFile(large)).length / 1024 / 1024).toFixed(1)} MB`;
+  const sbomPolicy = join(ROOT, 'policies/policy-sbom.cue');
+  const everyComponent = join(ROOT, 'fixtures/policies/policies/written/vulnerable-component.cue');
+  const configs = [
+    { label: 'policy-sbom.cue on a 1 KB statement', args: [CLI, 'policy', '--policy', sbomPolicy, small] },
+    { label: 'policy-sbom.cue on a 5,000-component SBOM', args: [CLI, 'policy', '--policy', sbomPolicy, large] },
+    {
+      label: 'every-component policy on the same SBOM',
+      args: [CLI, 'policy', '--policy', everyComponent, large],
+    },
+  ];
+  const measured: Measured[] = [];
+  for (const { label, args } of configs) {
+    await runNode(args, work, false);
+    const samples: Sample[] = [];
+    for (let i = 0; i < runs; i++) samples.push(await runNode(args, work, false));
+    measured.push({ label, ms: samples.map((s) => s.ms), rssMb: samples.map((s) => s.rssKb / 1024) });
+  }
+  const [base = 0, big = 0, every = 0] = measured.map((m) => median(m.ms));
+  const bigRss = Math.max(...(measured[1]?.rssMb ?? [0]));
+  console.log(`\nverify-release policy (statements of ${sizes}), ${runs} runs per row after 1 warm-up\n`);
+  printTable(
+    ['cold process: verify-release policy', 'median ms', 'p90 ms', '× 1 KB run', 'median RSS MiB', 'max RSS MiB'],
+    measured.map((m) => {
+      const sorted = [...m.ms].sort((a, b) => a - b);
+      const rss = [...m.rssMb].sort((a, b) => a - b);
+      return [
+        m.label,
+        median(m.ms).toFixed(0),
+        quantile(sorted, 0.9).toFixed(0),
+        `${(median(m.ms) / base).toFixed(2)} ×`,
+        median(m.rssMb).toFixed(0),
+        (rss.at(-1) ?? 0).toFixed(0),
+      ];
+    }),
+  );
+  const target = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  console.log(
+    [
+      '',
+      `6 MB SBOM: ${(big / base).toFixed(2)} × the 1 KB run (target ≤ 1.5), peak RSS ${bigRss.toFixed(0)} MiB (target < 300): ${target(big <= 1.5 * base && bigRss < 300)}`,
+      `every component: ${(every / base).toFixed(2)} × the 1 KB run (target < 10): ${target(every < 10 * base)}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 await main();

@@ -3,7 +3,7 @@ import type { InTotoStatement } from '../model/evidence.js';
 import { describeError, InternalError } from '../errors.js';
 import { CHECK_TITLES, checkResult, type Check } from './check.js';
 import { describeNothingAccepted, selectAttestations } from './select.js';
-import { CUE_VERSION, type PolicyEngine, type PolicyMode, type PolicySource } from '../policy/cue.js';
+import { CUE_VERSION, MAX_VIOLATIONS, type PolicyEngine, type PolicyMode, type PolicySource } from '../policy/cue.js';
 import type { PolicyViolation } from '../policy/errors.js';
 import { policyDigest } from '../policy/source.js';
 import { CYCLONEDX_PREDICATE_TYPE, SLSA_PROVENANCE_TYPES } from '../model/constants.js';
@@ -62,7 +62,12 @@ export async function evaluatePolicies(
       for (const [index, statement] of matching.entries()) {
         const outcome = await engine.evaluate(policy, statement, mode);
         if (outcome.pass) notes.push(...outcome.notes.map((note) => `${policy.name}: ${note}`));
-        else failures.push({ policy: policy.name, statement: index, ...toViolation(outcome) });
+        else {
+          for (const violation of outcome.violations) {
+            failures.push({ policy: policy.name, statement: index, ...toViolation(violation) });
+          }
+          if (outcome.more) notes.push(`${policy.name}: more violations than the ${MAX_VIOLATIONS} listed`);
+        }
       }
     }
   } catch (error) {

@@ -33,6 +33,7 @@ import { renderMarkdown } from '../report/render/markdown.js';
 import { saveRelease } from '../commands/save.js';
 import { describeError, UsageError, VerifyReleaseError } from '../errors.js';
 import { printable } from '../model/printable.js';
+import { runPolicy } from './policy.js';
 
 /** Where the CLI writes; injectable so tests run the real program in-process. */
 export interface CliIo {
@@ -70,6 +71,9 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
         const found = versions(CLI_VERSION);
         io.stdout.write(raw.json ? `${JSON.stringify(found, null, 2)}\n` : renderVersions(found));
         return Promise.resolve();
+      },
+      async policy(statements, raw) {
+        exitCode = await runPolicy(statements, raw, io.stdout);
       },
     },
     CLI_VERSION,

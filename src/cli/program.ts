@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import type { VerifyBundleOptions } from '../commands/verify-bundle.js';
 import { CUE_VERSION } from '../policy/cue.js';
+import type { RawPolicyOptions } from './policy.js';
 
 /** Raw options of `verify-release [version]` and `verify-release sbom [version]`, as commander parses them. */
 export interface RawVerifyOptions {
@@ -78,11 +79,12 @@ export interface CommandHandlers {
   save(reference: string | undefined, options: RawSaveOptions): Promise<void>;
   verifyBundle(fileOrDigest: string, options: RawVerifyBundleOptions): Promise<void>;
   version(options: { json?: boolean }): Promise<void>;
+  policy(statements: string[], options: RawPolicyOptions): Promise<void>;
 }
 
 /**
  * Declares the commander program: `verify-release [reference...]` (default), `sbom [reference]`,
- * `provenance [reference]`, `save [reference]`, `verify-bundle`, `version`.
+ * `provenance [reference]`, `save [reference]`, `verify-bundle`, `policy`, `version`.
  */
 export function buildProgram(handlers: CommandHandlers, cliVersion: string): Command {
   const program = new Command('verify-release')
@@ -155,6 +157,19 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     .description('print the versions of verify-release, CUE, the Sigstore libraries and Node.js')
     .option('--json', 'as one JSON document')
     .action((options: { json?: boolean }) => handlers.version(options));
+
+  program
+    .command('policy')
+    .description('evaluate CUE policies on in-toto statements offline (no signature is checked)')
+    .option('--policy <file>', `CUE ${CUE_VERSION} policy (repeatable; each compiled once)`, collect)
+    .addOption(
+      new Option('--policy-mode <mode>', 'strict: constrained statement fields must exist; cosign: as cosign')
+        .choices(['strict', 'cosign'])
+        .default('strict'),
+    )
+    .option('--json', 'print the results as JSON on stdout')
+    .argument('<statement...>', 'in-toto statement JSON, DSSE envelope, or Sigstore bundle with a DSSE envelope')
+    .action((statements: string[], options: RawPolicyOptions) => handlers.policy(statements, options));
 
   for (const command of [program, ...program.commands]) refuseRepeatedOptions(command);
   return program;

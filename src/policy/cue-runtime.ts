@@ -11,6 +11,8 @@ export interface CueApi {
   /** Compiles CUE source and returns the evaluated value as JSON data; throws a plain string on error. */
   parse(source: string): unknown;
   toJSON(source: string): string;
+  /** Compiles CUE source and returns its syntax tree (Go's cue/ast nodes as JSON, see policy/reach.ts). */
+  toAST(source: string): unknown;
 }
 
 // cue-wasm 1.0.0 ships CUE as a gzipped, base64-encoded WebAssembly module inside a JavaScript file, and its init()
@@ -32,7 +34,10 @@ interface GoRuntime {
 }
 interface CueGlobals {
   Go?: new () => GoRuntime;
-  CueWasmAPI?: { _toJSONImpl?: (source: string) => { error: unknown; value: string } };
+  CueWasmAPI?: {
+    _toJSONImpl?: (source: string) => { error: unknown; value: string };
+    _toASTImpl?: (source: string) => { error: unknown; value: string };
+  };
 }
 
 async function inflateModule(distDir: string): Promise<Uint8Array> {
@@ -64,14 +69,19 @@ async function startCue(): Promise<CueApi> {
   const { instance } = await WebAssembly.instantiate(await wasm, go.importObject);
   globals.CueWasmAPI = {};
   void go.run(instance);
-  const toJSONImpl = globals.CueWasmAPI._toJSONImpl;
-  if (!toJSONImpl) throw new Error('expected the CUE module to register its API, got nothing');
-  const toJSON = (source: string): string => {
-    const result = toJSONImpl(source);
+  const { _toJSONImpl: toJSONImpl, _toASTImpl: toASTImpl } = globals.CueWasmAPI;
+  if (!toJSONImpl || !toASTImpl) throw new Error('expected the CUE module to register its API, got nothing');
+  const call = (impl: typeof toJSONImpl, source: string): string => {
+    const result = impl(source);
     // CUE's errors are plain strings, as cue-wasm throws them; policy/cue.ts reads them as such.
     // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (result.error) throw result.error;
     return result.value;
   };
-  return { toJSON, parse: (source) => JSON.parse(toJSON(source)) as unknown };
+  const toJSON = (source: string): string => call(toJSONImpl, source);
+  return {
+    toJSON,
+    parse: (source) => JSON.parse(toJSON(source)) as unknown,
+    toAST: (source) => JSON.parse(call(toASTImpl, source)) as unknown,
+  };
 }

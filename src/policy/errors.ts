@@ -7,7 +7,7 @@
 export interface PolicyViolation {
   /** Dotted statement path as CUE prints it, e.g. `predicate.builder.id`. */
   path?: string;
-  /** The statement's value at `path`, as JSON text. */
+  /** The statement's value at `path`, as JSON text (compact: a long value is summarised, see compactValue). */
   value?: string;
   /** The policy's constraint at `path`, in CUE syntax (e.g. `=~"^https://…$"`). */
   constraint?: string;
@@ -18,14 +18,6 @@ export interface PolicyViolation {
 const INCOMPLETE = /^cue: marshal error: (.+): cannot convert incomplete value (.+) to JSON$/s;
 const OUT_OF_BOUND = /^(.+?): invalid value (.+) \(out of bound (.+)\)$/s;
 const CONFLICT = /^(.+?): conflicting values (.+?)(?: \(mismatched types [a-z]+ and [a-z]+\))?$/s;
-
-/**
- * The path of CUE's error for a constrained field with no concrete value (i.e. the statement lacks it), or
- * undefined for other errors.
- */
-export function incompletePath(error: string): string | undefined {
-  return INCOMPLETE.exec(error.split('\n')[0] ?? '')?.[1];
-}
 
 /** Splits a CUE path (`a."b-c".0`) into labels, unquoting quoted labels. */
 export function toPathLabels(path: string): string[] {
@@ -45,6 +37,29 @@ export function valueAtPath(document: unknown, path: string): string | undefined
     node = (node as Record<string, unknown>)[label];
   }
   return JSON.stringify(node);
+}
+
+/** Longest value text kept whole in a violation. */
+const MAX_VALUE_CHARS = 200;
+
+/**
+ * A violation's value, short enough to read: JSON text up to {@link MAX_VALUE_CHARS} as it is; a longer string is
+ * cut with its length noted, a longer list or object is summarised by its size (and an object by its first keys).
+ */
+export function compactValue(json: string): string {
+  if (json.length <= MAX_VALUE_CHARS) return json;
+  const value = JSON.parse(json) as unknown;
+  if (typeof value === 'string') return `${JSON.stringify(value.slice(0, 120))}… (${value.length} characters)`;
+  if (Array.isArray(value)) return `[…] (a list of ${value.length} items)`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value);
+    const shown = keys
+      .slice(0, 5)
+      .map((key) => JSON.stringify(key))
+      .join(', ');
+    return `{${shown}${keys.length > 5 ? ', …' : ''}} (an object of ${keys.length} fields)`;
+  }
+  return `${json.slice(0, MAX_VALUE_CHARS)}…`;
 }
 
 // CUE prints both sides of a conflict in source order, except for type mismatches; find the statement's side.
@@ -71,7 +86,7 @@ export function toPolicyViolation(error: string, statement: unknown): PolicyViol
     return {
       path,
       message: line,
-      ...(value !== undefined && { value }),
+      ...(value !== undefined && { value: compactValue(value) }),
       ...(constraint !== undefined && { constraint }),
     };
   }

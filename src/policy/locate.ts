@@ -141,7 +141,14 @@ const PHRASES: [pattern: RegExp, phrase: (match: RegExpExecArray) => string][] =
   [/illegal character/, () => 'syntax error: illegal character'],
   [/missing ',' (?:in|before)/, () => "syntax error: missing ','"],
   [/reference "[^"]*" not found/, () => 'reference not found'],
-  [/builtin package "[^"]*" undefined/, () => `unknown builtin package (CUE v0.4.3)`],
+  // A package path such as `encoding/yaml` is shown (lowercase words only, so no token can come through).
+  [
+    /builtin package "([^"]*)" undefined/,
+    (m) =>
+      /^[a-z][a-z0-9]{0,20}(?:\/[a-z][a-z0-9]{0,20}){0,3}$/.test(m[1]!)
+        ? `unknown builtin package "${m[1]!}" (not in CUE v0.4.3)`
+        : 'unknown builtin package (not in CUE v0.4.3)',
+  ],
   [/conflicting values/, () => 'conflicting values'],
   [/out of bound/, () => 'value out of bound'],
   [/cycle/, () => 'reference cycle'],

@@ -59,7 +59,7 @@ describe('evaluate', () => {
   it('reports an unmatched regex with path, value and constraint', async () => {
     const statement = provenance({ generatorRef: 'refs/heads/main' });
     const outcome = await engine.evaluate(BUILDER_POLICY, statement, 'cosign');
-    expect(outcome).toEqual({
+    expect(outcome).toMatchObject({
       pass: false,
       path: 'predicate.builder.id',
       value: `"${GENERATOR}@refs/heads/main"`,
@@ -106,7 +106,14 @@ describe('evaluate', () => {
     it('fails in strict mode', async () => {
       await expect(engine.evaluate(BUILDER_POLICY, withoutInvocation, 'strict')).resolves.toEqual({
         pass: false,
+        path: 'predicate.invocation',
         message: 'policy requires fields missing from statement: predicate.invocation',
+        violations: [
+          {
+            path: 'predicate.invocation',
+            message: 'policy requires fields missing from statement: predicate.invocation',
+          },
+        ],
       });
     });
     it('with a non-concrete constraint: passes in cosign mode, fails in strict mode', async () => {

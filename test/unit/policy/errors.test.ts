@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { incompletePath, toPathLabels, toPolicyViolation, valueAtPath } from '../../../src/policy/errors.js';
+import { compactValue, toPathLabels, toPolicyViolation, valueAtPath } from '../../../src/policy/errors.js';
 import { outermostMissingPath, toAddedPaths, strictMismatch } from '../../../src/policy/strict.js';
 
 describe('toPathLabels', () => {
@@ -58,9 +58,14 @@ describe('toPolicyViolation', () => {
     expect(toPolicyViolation(error, statement)).toMatchObject(violation);
   });
 
-  it('recognises incomplete-value errors', () => {
-    expect(incompletePath('cue: marshal error: a.b: cannot convert incomplete value "string" to JSON')).toBe('a.b');
-    expect(incompletePath('a: conflicting values 1 and 2')).toBeUndefined();
+  it('keeps short values whole and summarises long ones', () => {
+    expect(compactValue('"short"')).toBe('"short"');
+    expect(compactValue(JSON.stringify('x'.repeat(300)))).toBe(`"${'x'.repeat(120)}"… (300 characters)`);
+    expect(compactValue(JSON.stringify(Array.from({ length: 500 }, (_, i) => i)))).toBe('[…] (a list of 500 items)');
+    const object = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${i}`, 'v'.repeat(10)]));
+    expect(compactValue(JSON.stringify(object))).toBe(
+      '{"key0", "key1", "key2", "key3", "key4", …} (an object of 40 fields)',
+    );
   });
 
   it('reads statement values by path', () => {

@@ -42,7 +42,13 @@ describe('broken policies: file:line:column and a fixed phrase', () => {
       'reference not found',
     ],
     ['an unclosed struct', 'a: {\n  b: 1\n', 'p.cue:3:1:', "syntax error: expected '}', found EOF"],
-    ['an unknown import', 'import "SECRET/pkg"\na: 1\n', 'p.cue:1:', 'unknown builtin package'],
+    ['an unknown import', 'import "SECRET/pkg"\na: 1\n', 'p.cue:1:', 'unknown builtin package (not in CUE v0.4.3)'],
+    [
+      'an unknown import, named',
+      'import "encoding/toml"\na: 1\n',
+      'p.cue:1:',
+      'unknown builtin package "encoding/toml"',
+    ],
   ])('%s', async (_name, source, position, phrase) => {
     const message = await brokenMessage(source);
     expect(message).toContain(`policy ${position}`);
