@@ -84,11 +84,12 @@ function writeJsonError(args: string[], io: CliIo, code: string, message: string
 }
 
 async function runVerify(version: string | undefined, raw: RawVerifyOptions, io: CliIo): Promise<number> {
+  const startedAt = Date.now();
   // Every check of the output rules that needs no network runs first: a run that cannot deliver its output is a
   // usage error (exit 2), not a verdict followed by a failure.
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, raw.checks ?? CHECK_IDS) : undefined;
   const options = await toVerifyReleaseOptions(version, raw, io.env, progressWriter(io, raw));
-  const result = await verifyRelease(options);
+  const result = await verifyRelease({ ...options, startedAt });
   // Outputs are written before the report is printed, so the verdict printed is the one exited with.
   const { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   io.stdout.write(
@@ -98,12 +99,13 @@ async function runVerify(version: string | undefined, raw: RawVerifyOptions, io:
 }
 
 async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: CliIo): Promise<number> {
+  const startedAt = Date.now();
   // The full verification by default: the SBOM of a release is handed out only when the release verifies.
   const checks = raw.checks ?? [...CHECK_IDS];
   requireSbomChecks(checks, '`sbom`');
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, checks) : undefined;
   const options = await toVerifyReleaseOptions(version, { ...raw, checks }, io.env, progressWriter(io, raw));
-  const result = await verifyRelease(options);
+  const result = await verifyRelease({ ...options, startedAt });
   let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   if (report.verified && !result.sbom) {
     // Not expected (a passed sbom check carries its SBOM), but the verdict must never claim an output it lacks.

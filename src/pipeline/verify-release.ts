@@ -98,7 +98,7 @@ function startRun(options: VerifyReleaseOptions): Run {
   });
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
   trust.catch(() => undefined);
-  const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
+  const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, Date.now, options.startedAt);
   return {
     options,
     client: new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}), deadline }),

@@ -5,6 +5,7 @@
 export { RegistryClient, type RegistryClientOptions } from './client.js';
 export type { RepositoryRef } from './endpoint.js';
 export type { FetchedManifest } from './manifest.js';
+export type { RequestEvent } from './fetch.js';
 export type { ReferrersList } from './referrers.js';
 export type { Credentials } from './credentials.js';
 export * from './media-types.js';
