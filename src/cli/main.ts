@@ -10,9 +10,12 @@ import { reportExitCode, withOutputFailure, type Report } from '../report/index.
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import { checkOutputPath, requireSbomChecks, writeFileAtomic } from './output.js';
 import { renderJson } from '../report/render/json.js';
-import { renderText } from '../report/render/text.js';
+import { renderText, renderVerdict } from '../report/render/text.js';
+import type { RequestEvent } from '../registry/index.js';
 import { describeError, VerifyReleaseError } from '../errors.js';
 import { printable } from '../model/printable.js';
+import { completionScript } from './completion.js';
+import { usageErrorLine } from './help.js';
 
 /** Where the CLI writes; injectable so tests run the real program in-process. */
 export interface CliIo {
@@ -40,6 +43,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       async verifyBundle(fileOrDigest, raw) {
         exitCode = await runVerifyBundle(fileOrDigest, raw, io);
       },
+      completion(shell) {
+        io.stdout.write(completionScript(program, shell));
+        return Promise.resolve();
+      },
     },
     CLI_VERSION,
   );
@@ -52,7 +59,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => {
-        usageMessage = printable(text.replace(/^error: /, '').trim());
+        usageMessage = printable(usageErrorLine(text));
         write(`verify-release: ${usageMessage}\n`);
       },
     });
@@ -88,13 +95,10 @@ async function runVerify(version: string | undefined, raw: RawVerifyOptions, io:
   // Every check of the output rules that needs no network runs first: a run that cannot deliver its output is a
   // usage error (exit 2), not a verdict followed by a failure.
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, raw.checks ?? CHECK_IDS) : undefined;
-  const options = await toVerifyReleaseOptions(version, raw, io.env, progressWriter(io, raw));
-  const result = await verifyRelease({ ...options, startedAt });
+  const result = await verifyWithProgress(version, raw, io, startedAt);
   // Outputs are written before the report is printed, so the verdict printed is the one exited with.
   const { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
-  io.stdout.write(
-    raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stdout.isTTY) }),
-  );
+  io.stdout.write(renderReport(report, raw, io.env, io.stdout.isTTY));
   return outputFailed ? EXIT.incomplete : reportExitCode(report);
 }
 
@@ -104,8 +108,7 @@ async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: C
   const checks = raw.checks ?? [...CHECK_IDS];
   requireSbomChecks(checks, '`sbom`');
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, checks) : undefined;
-  const options = await toVerifyReleaseOptions(version, { ...raw, checks }, io.env, progressWriter(io, raw));
-  const result = await verifyRelease({ ...options, startedAt });
+  const result = await verifyWithProgress(version, { ...raw, checks }, io, startedAt);
   let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   if (report.verified && !result.sbom) {
     // Not expected (a passed sbom check carries its SBOM), but the verdict must never claim an output it lacks.
@@ -113,9 +116,7 @@ async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: C
     outputFailed = true;
   }
   // stdout carries the SBOM only, and only when it verified; the verdict goes to stderr.
-  io.stderr.write(
-    raw.json ? renderJson(report) : renderText(report, { colorLevel: colorLevel(io.env, io.stderr.isTTY) }),
-  );
+  io.stderr.write(renderReport(report, raw, io.env, io.stderr.isTTY));
   if (outputFailed) return EXIT.incomplete;
   if (!report.verified || !result.sbom) return reportExitCode(report);
   io.stdout.write(result.sbom.raw);
@@ -171,9 +172,62 @@ async function runVerifyBundle(fileOrDigest: string, raw: RawVerifyBundleOptions
   return EXIT.verified;
 }
 
-function progressWriter(io: CliIo, raw: RawVerifyOptions): ((message: string) => void) | undefined {
-  if (!io.stderr.isTTY || raw.json) return undefined;
-  return (message) => io.stderr.write(`… ${printable(message)}\n`);
+function renderReport(report: Report, raw: RawVerifyOptions, env: NodeJS.ProcessEnv, isTTY?: boolean): string {
+  if (raw.json) return renderJson(report);
+  const options = { colorLevel: colorLevel(env, isTTY) };
+  return raw.quiet ? renderVerdict(report, options) : renderText(report, options);
+}
+
+/** Runs the verification with what the user asked to see on stderr meanwhile: progress, and each request. */
+async function verifyWithProgress(
+  version: string | undefined,
+  raw: RawVerifyOptions,
+  io: CliIo,
+  startedAt: number,
+): Promise<Awaited<ReturnType<typeof verifyRelease>>> {
+  const progress = startProgress(io, raw);
+  try {
+    const options = await toVerifyReleaseOptions(version, raw, io.env, progress?.update);
+    const onRequest = raw.verbose ? requestLogger(io) : undefined;
+    return await verifyRelease({
+      ...options,
+      startedAt,
+      ...(onRequest && { registry: { ...options.registry, onRequest } }),
+    });
+  } finally {
+    progress?.stop();
+  }
+}
+
+interface Progress {
+  update: (message: string) => void;
+  stop: () => void;
+}
+
+/** A step still running after this long gets a progress line; quicker steps stay silent. */
+const PROGRESS_DELAY_MS = 1_000;
+
+/**
+ * Progress for a person watching: on a TTY stderr only (text and --json alike, stdout stays the report), not with
+ * --quiet, and only for steps that last longer than a second.
+ */
+function startProgress(io: CliIo, raw: RawVerifyOptions): Progress | undefined {
+  if (!io.stderr.isTTY || raw.quiet) return undefined;
+  let pending: NodeJS.Timeout | undefined;
+  return {
+    update: (message) => {
+      clearTimeout(pending);
+      pending = setTimeout(() => io.stderr.write(`… ${printable(message)}\n`), PROGRESS_DELAY_MS);
+      pending.unref();
+    },
+    stop: () => clearTimeout(pending),
+  };
+}
+
+/** `--verbose`: one stderr line per HTTP exchange. The event carries no headers, so no credentials or tokens. */
+function requestLogger(io: CliIo): (event: RequestEvent) => void {
+  return ({ method, url, outcome, durationMs }) =>
+    io.stderr.write(`verify-release: ${printable(`${method} ${url} ${outcome} ${durationMs} ms`)}\n`);
 }
 
 /** The `verify-release` bin: runs the CLI on process.argv and sets the exit code. Never prints a stack trace. */

@@ -1,7 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import type { VerifyBundleOptions } from '../commands/verify-bundle.js';
 import { CUE_VERSION } from '../policy/cue.js';
+import { COMPLETION_SHELLS, type CompletionShell } from './completion.js';
+import { addTopLevelHelp, ENVIRONMENT_AND_EXIT_CODES } from './help.js';
 
 /** Raw options of `verify-release [version]` and `verify-release sbom [version]`, as commander parses them. */
 export interface RawVerifyOptions {
@@ -11,6 +13,8 @@ export interface RawVerifyOptions {
   tag?: string;
   includePrereleases?: boolean;
   json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
   timeout?: number;
   requestTimeout?: number;
   insecureRegistry?: string[];
@@ -46,6 +50,7 @@ export interface CommandHandlers {
   verify(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
   sbom(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
   verifyBundle(fileOrDigest: string, options: RawVerifyBundleOptions): Promise<void>;
+  completion(shell: CompletionShell): Promise<void>;
 }
 
 /** Declares the commander program: `verify-release [version]` (default), `sbom [version]`, `verify-bundle`. */
@@ -55,25 +60,28 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
       'Decide whether a container image release can be trusted: Sigstore signatures, SLSA provenance, CUE policies and the SBOM, in one command.',
     )
     .version(cliVersion, '-V, --cli-version', 'print the verify-release version')
-    .showHelpAfterError(false)
-    .addHelpText(
-      'after',
-      `\nWithout a command, verify-release runs \`verify\`: see \`verify-release verify --help\` for its options.\nExit codes: 0 verified, 1 a check failed, 2 usage or configuration error, 3 could not complete.\nCUE policies are evaluated with CUE ${CUE_VERSION} (cue-wasm).`,
-    );
+    .showHelpAfterError(false);
 
-  addVerifyOptions(
+  const verify = addVerifyOptions(
     program
       .command('verify', { isDefault: true })
       .description('verify a release (default command)')
       .argument('[version]', '"latest" (default) or a release tag such as v1.1.2'),
   ).action((version: string | undefined, options: RawVerifyOptions) => handlers.verify(version, options));
 
-  addVerifyOptions(
+  const sbom = addVerifyOptions(
     program
       .command('sbom')
       .description('print the verified CycloneDX SBOM of a release on stdout (nothing on stdout if it does not verify)')
       .argument('[version]', '"latest" (default) or a release tag'),
   ).action((version: string | undefined, options: RawVerifyOptions) => handlers.sbom(version, options));
+  // stdout carries the SBOM alone, so the report (text or JSON) goes to stderr.
+  const sbomJson = sbom.options.find((option) => option.long === '--json');
+  if (sbomJson) sbomJson.description = 'print the report as JSON on stderr (stdout carries the SBOM only)';
+
+  // Help that teaches: the default command's options at the top level, examples, environment, exit codes.
+  addTopLevelHelp(program, verify, CUE_VERSION);
+  for (const command of [verify, sbom]) command.addHelpText('after', ENVIRONMENT_AND_EXIT_CODES);
 
   program
     .command('verify-bundle')
@@ -86,6 +94,12 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     .option('--staging', 'refused: pass --trusted-root instead')
     .argument('<file-or-digest>', 'the artifact, or sha256:<hex>')
     .action((fileOrDigest: string, options: RawVerifyBundleOptions) => handlers.verifyBundle(fileOrDigest, options));
+
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(verify-release completion bash)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
+    .action((shell: CompletionShell) => handlers.completion(shell));
 
   return program;
 }
@@ -107,6 +121,8 @@ function addVerifyOptions(command: Command): Command {
     )
     .option('--include-prereleases', 'let "latest" pick prereleases such as v2.0.0-rc.1')
     .option('--json', 'print the report as JSON on stdout')
+    .option('-q, --quiet', 'print only the verdict line (with --json, the report as usual)')
+    .option('-v, --verbose', 'print each registry request, its status and timing on stderr (never credentials)')
     .option(
       '--timeout <seconds>',
       'deadline for the whole run, retries and waits included (default 300)',
