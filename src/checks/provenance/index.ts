@@ -6,7 +6,7 @@ import { SLSA_PROVENANCE_TYPES } from './decode/provenance.js';
 import { PROVENANCE_SENTINELS } from './errors.js';
 import { toGitUriAndRef } from './git-ref.js';
 import { toGoSemver } from './versioned-tag.js';
-import { CHECK_TITLES, checkResult, withHints, type Check } from '../check.js';
+import { CHECK_TITLES, checkResult, type Check } from '../check.js';
 import { describeNothingAccepted, selectAttestations } from '../select.js';
 import { toSourceClaims } from '../../sigstore/signer-binding.js';
 
@@ -88,7 +88,7 @@ export function evaluateProvenance(candidates: VerifiedEvidence[], options: Prov
 export const provenanceCheck: Check = {
   id: 'provenance',
   title: CHECK_TITLES.provenance,
-  run: ({ outcomes, expectations, target, hints }) => {
+  run: ({ outcomes, expectations, target }) => {
     const candidates = outcomes.flatMap((o) => (o.verified && isProvenanceCandidate(o.verified) ? [o.verified] : []));
     if (candidates.length === 0) {
       const selection = selectAttestations(
@@ -97,9 +97,7 @@ export const provenanceCheck: Check = {
         expectations.provenanceSigner,
         target.digest,
       );
-      return Promise.resolve(
-        checkResult('provenance', 'fail', withHints(describeNothingAccepted('SLSA provenance', selection), hints)),
-      );
+      return Promise.resolve(checkResult('provenance', 'fail', describeNothingAccepted('SLSA provenance', selection)));
     }
     return Promise.resolve(evaluateProvenance(candidates, { ...expectations.provenance, digest: target.digest }));
   },
