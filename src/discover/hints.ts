@@ -77,7 +77,7 @@ async function containingIndexHints(
         if (!candidate || !childManifests(candidate.json).some((child) => child.digest === digest)) return undefined;
         const where = (await findArtifacts(client, image, candidate.digest, take, false))?.where;
         return where !== undefined
-          ? `unverified artifacts found at ${where}: this is a platform manifest of ${formatRepository(image)}:${tag}, whose index ${candidate.digest} has signatures or attestations; verify the index instead`
+          ? `unverified artifacts found at ${where}: this is a platform manifest of ${formatRepository(image)}:${tag}, verify that index instead`
           : undefined;
       }),
     );
@@ -93,7 +93,7 @@ async function platformManifestHints({ client, image, manifest }: HintInput, tak
     children.map(async (child) => {
       const where = (await findArtifacts(client, image, child.digest, take, false))?.where;
       return where !== undefined
-        ? `unverified artifacts found at ${where}: they are for the ${child.platform} platform manifest ${child.digest}, and the index digest was verified`
+        ? `unverified artifacts found at ${where}: for the ${child.platform} platform manifest, not the index that was verified`
         : undefined;
     }),
   );

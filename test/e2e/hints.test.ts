@@ -55,7 +55,7 @@ describe('hints when evidence exists but does not count: computed once, shown on
     const { code, report } = await cliJson(args);
     expect(code).toBe(1);
     expect(statuses(report)).toMatchObject({ signature: 'fail', provenance: 'pass', sbom: 'pass' });
-    const hint = `unverified artifacts found at ${reg.host}/acme/platform-signed:sha256-${child.slice(7)}.sig: they are for the linux/amd64 platform manifest ${child}, and the index digest was verified`;
+    const hint = `unverified artifacts found at ${reg.host}/acme/platform-signed:sha256-${child.slice(7)}.sig: for the linux/amd64 platform manifest, not the index that was verified`;
     expect(report.notices).toEqual([hint]);
     expect(reason(report, 'signature')).not.toContain('unverified artifacts');
     expect(report.target.digest).toBe(release.digest);
