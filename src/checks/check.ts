@@ -32,8 +32,6 @@ export interface CheckContext {
   /** Every piece of discovered evidence with its Sigstore verification outcome; each check selects its own. */
   outcomes: readonly EvidenceOutcome[];
   expectations: Expectations;
-  /** One-line hints from discovery (evidence on another digest or in an unconfigured repository). */
-  hints: readonly string[];
   /** The CUE engine, started by the pipeline only when a policy check is selected. */
   policyEngine?: PolicyEngine;
 }
@@ -63,9 +61,4 @@ export function checkResult(
   evidence: Record<string, unknown> = {},
 ): CheckResult {
   return { id, title: CHECK_TITLES[id], status, reason, evidence };
-}
-
-/** A reason followed by discovery's hints, if any. */
-export function withHints(reason: string, hints: readonly string[]): string {
-  return hints.length > 0 ? `${reason}; hint: ${hints.join('; ')}` : reason;
 }

@@ -77,10 +77,34 @@ export async function evaluatePolicies(
   const [first] = failures;
   if (first) {
     const others = failures.length > 1 ? ` (and ${failures.length - 1} other violation(s))` : '';
-    return result('fail', `${first.policy}: ${first.message}${others}`, evidence);
+    const hint = await laxModeHint(first, policies, matching, mode, engine);
+    return result('fail', `${first.policy}: ${first.message}${others}${hint}`, evidence);
   }
   const count = `${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}`;
   return result('pass', `${count} passed for ${matching.length} ${kind} attestation(s) (${mode} mode)`, evidence);
+}
+
+/**
+ * Strict mode refuses what `cosign verify-attestation` accepts (a constrained field absent from the statement): when
+ * the first failure is only that, say which flag gives cosign's behaviour. Evaluated, not guessed from the message.
+ */
+async function laxModeHint(
+  failure: PolicyFailure,
+  policies: PolicySource[],
+  statements: InTotoStatement[],
+  mode: PolicyMode,
+  engine: PolicyEngine,
+): Promise<string> {
+  const policy = policies.find((candidate) => candidate.name === failure.policy);
+  const statement = statements[failure.statement];
+  if (mode !== 'strict' || policy === undefined || statement === undefined) return '';
+  try {
+    const lax = await engine.evaluate(policy, statement, 'cosign');
+    return lax.pass ? ' (strict mode; it passes with --policy-mode cosign, as cosign verify-attestation)' : '';
+  } catch {
+    // Only a hint: the failure stands as it is.
+    return '';
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import type { VerifiedEvidence } from '../model/evidence.js';
 import { describeError, InternalError, verificationError } from '../errors.js';
 import { findTopLevelMemberSpan } from '../model/json-span.js';
 import { CYCLONEDX_PREDICATE_TYPE } from '../model/constants.js';
-import { CHECK_TITLES, checkResult, withHints, type Check, type CheckContext } from './check.js';
+import { CHECK_TITLES, checkResult, type Check, type CheckContext } from './check.js';
 import { describeNothingAccepted, selectAttestations } from './select.js';
 import { toSourceClaims } from '../sigstore/signer-binding.js';
 
@@ -104,11 +104,11 @@ export function evaluateSbom(candidates: VerifiedEvidence[]): {
 
 /** The SBOM the `sbom` check accepts in this context, with its result (the same selection the check makes). */
 export function selectSbom(context: CheckContext): ReturnType<typeof evaluateSbom> {
-  const { outcomes, expectations, target, hints } = context;
+  const { outcomes, expectations, target } = context;
   const selection = selectAttestations(outcomes, [CYCLONEDX_PREDICATE_TYPE], expectations.sbom, target.digest);
   if (selection.accepted.length === 0) {
     return {
-      result: checkResult('sbom', 'fail', withHints(describeNothingAccepted('CycloneDX SBOM', selection), hints)),
+      result: checkResult('sbom', 'fail', describeNothingAccepted('CycloneDX SBOM', selection)),
     };
   }
   return evaluateSbom(selection.accepted);

@@ -41,10 +41,19 @@ export function selectAttestations(
     } catch (error) {
       // Only a mismatch is a result; a bad policy (e.g. an invalid regexp) is the caller's error.
       if (!(error instanceof VerificationError)) throw error;
-      rejected.push(`${where}: ${describeError(error)}`);
+      rejected.push(
+        `${where}: ${describeError(error)}${error.code === 'IDENTITY_MISMATCH' ? identityFlag(signer) : ''}`,
+      );
     }
   }
   return { accepted, rejected };
+}
+
+/** The flag that sets the identity a signer must have: provenance is signed by its builder. */
+function identityFlag(signer: SignerPolicy): string {
+  return signer.builder
+    ? ' (--builder-id sets the trusted builder)'
+    : ' (--certificate-identity or --certificate-identity-regexp sets the identity)';
 }
 
 /** A one-line reason for "nothing usable": what was rejected and why, or that nothing was found. */

@@ -11,7 +11,7 @@ import {
 import { describeError, VerificationError } from '../errors.js';
 import { legacyTag } from '../discover/legacy-tags.js';
 import { claimedPredicateType, describeLocation, verifiedPredicateType, type EvidenceOutcome } from './outcome.js';
-import { CHECK_TITLES, checkResult, withHints, type Check } from './check.js';
+import { CHECK_TITLES, checkResult, type Check } from './check.js';
 
 export interface SignatureCheckInput {
   outcomes: readonly EvidenceOutcome[];
@@ -22,8 +22,6 @@ export interface SignatureCheckInput {
   searched: string[];
   /** The repositories discovery searched, for the one-line reason. */
   repositories: string[];
-  /** Extra one-line hints from discovery (evidence on another digest or in an unconfigured repository). */
-  hints?: readonly string[];
 }
 
 /**
@@ -63,7 +61,6 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
     }
   }
 
-  const hints = input.hints ?? [];
   if (passed.length > 0) {
     const first = passed[0]!;
     return result('pass', `verified ${count(passed.length, 'signature')} by ${first.signer.identity}`, {
@@ -79,13 +76,13 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
       others.length > 0
         ? `no image signature found: ${count(others.length, 'attestation')} (${[...new Set(others)].join(', ')}) found, which do not count as image signatures`
         : `no signatures found: looked for ${legacyTag(input.digest, 'sig')}, .att and bundle referrers in ${input.repositories.join(', ')}`;
-    return result('fail', withHints(reason, hints), { searched: input.searched });
+    return result('fail', reason, { searched: input.searched });
   }
   // A signer with the right identity but for another project or ref is the more telling reason.
   if (bindingMismatches.length > 0) {
     const reasons = [...new Set(bindingMismatches.map((m) => m.reason))];
     const reason = `${count(bindingMismatches.length, 'signature')} by the expected identity verified but not for this release: ${reasons.join('; ')}`;
-    return result('fail', withHints(reason, hints), {
+    return result('fail', reason, {
       mismatchedSigners: bindingMismatches.map((m) => describeSignature(m.verified)),
       binding: describeBinding(input.policy),
     });
@@ -94,15 +91,15 @@ export function evaluateSignature(input: SignatureCheckInput): CheckResult {
     const seen = [
       ...new Set(identityMismatches.map((v) => `${v.signer.identity} (issuer ${v.signer.issuer ?? 'none'})`)),
     ];
-    const reason = `${count(identityMismatches.length, 'signature')} verified but none matched the expected identity ${describePolicy(input.policy.identity)}; the certificates say ${seen.join(', ')}`;
-    return result('fail', withHints(reason, hints), { mismatchedSigners: identityMismatches.map(describeSignature) });
+    const reason = `${count(identityMismatches.length, 'signature')} verified but none matched the expected identity ${describePolicy(input.policy.identity)}; the certificates say ${seen.join(', ')} (--certificate-identity or --certificate-identity-regexp sets the identity)`;
+    return result('fail', reason, { mismatchedSigners: identityMismatches.map(describeSignature) });
   }
   if (claimMismatches.length > 0) {
-    return result('fail', withHints(`signature is not for this digest: ${claimMismatches[0]}`, hints), {
+    return result('fail', `signature is not for this digest: ${claimMismatches[0]}`, {
       claimMismatches,
     });
   }
-  return result('fail', withHints(`signature did not verify: ${cryptoFailures[0]}`, hints), {
+  return result('fail', `signature did not verify: ${cryptoFailures[0]}`, {
     failures: cryptoFailures,
   });
 }
@@ -159,7 +156,7 @@ function result(status: 'pass' | 'fail', reason: string, evidence: Record<string
 export const signatureCheck: Check = {
   id: 'signature',
   title: CHECK_TITLES.signature,
-  run: ({ outcomes, expectations, target, discovery, hints }) =>
+  run: ({ outcomes, expectations, target, discovery }) =>
     Promise.resolve(
       evaluateSignature({
         outcomes,
@@ -167,7 +164,6 @@ export const signatureCheck: Check = {
         digest: target.digest,
         searched: discovery.searched,
         repositories: discovery.repositories,
-        hints,
       }),
     ),
 };

@@ -28,12 +28,15 @@ import { reportExitCode, withOutputFailure, type Report } from '../report/index.
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import { checkOutputPath, requireSbomChecks, writeFileAtomic } from './output.js';
 import { renderJson } from '../report/render/json.js';
-import { renderText } from '../report/render/text.js';
+import { renderText, renderVerdict } from '../report/render/text.js';
 import { renderMarkdown } from '../report/render/markdown.js';
 import { saveRelease } from '../commands/save.js';
+import type { RequestEvent } from '../registry/index.js';
 import { describeError, UsageError, VerifyReleaseError } from '../errors.js';
 import { printable } from '../model/printable.js';
 import { runPolicy } from './policy.js';
+import { completionScript } from './completion.js';
+import { usageErrorLine } from './help.js';
 
 /** Where the CLI writes; injectable so tests run the real program in-process. */
 export interface CliIo {
@@ -75,6 +78,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       async policy(statements, raw) {
         exitCode = await runPolicy(statements, raw, io.stdout);
       },
+      completion(shell) {
+        io.stdout.write(completionScript(program, shell));
+        return Promise.resolve();
+      },
     },
     CLI_VERSION,
   );
@@ -87,7 +94,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => {
-        usageMessage = printable(text.replace(/^error: /, '').trim());
+        usageMessage = printable(usageErrorLine(text));
         write(`verify-release: ${usageMessage}\n`);
       },
     });
@@ -128,6 +135,7 @@ async function runVerify(
   io: CliIo,
   commands: string[],
 ): Promise<number> {
+  const startedAt = Date.now();
   // Every check of the output rules that needs no network runs first: a run that cannot deliver its output is a
   // usage error (exit 2), not a verdict followed by a failure.
   const format = outputFormat(raw);
@@ -136,18 +144,20 @@ async function runVerify(
     raw.provenanceOut !== undefined
       ? await prepareProvenanceOut(raw.provenanceOut, raw.checks ?? CHECK_IDS)
       : undefined;
-  const plan = await planVerify(references, raw, io.env, commands, progressWriter(io, raw));
-  if (plan.batch) return runBatch(plan, format, io);
-  const result = await verifyRelease(plan.items[0]!.options);
-  // Outputs are written before the report is printed, so the verdict printed is the one exited with.
-  let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
-  if (provenanceOut) {
-    const delivered = await deliverProvenance({ ...result, report }, provenanceOut);
-    report = delivered.report;
-    outputFailed ||= delivered.outputFailed;
-  }
-  io.stdout.write(renderReport(report, format, io.env, io.stdout.isTTY));
-  return outputFailed ? EXIT.incomplete : reportExitCode(report);
+  return withProgress(io, raw, async (onProgress) => {
+    const plan = await planRun(references, raw, io, commands, { startedAt, onProgress });
+    if (plan.batch) return runBatch(plan, format, io);
+    const result = await verifyRelease(plan.items[0]!.options);
+    // Outputs are written before the report is printed, so the verdict printed is the one exited with.
+    let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
+    if (provenanceOut) {
+      const delivered = await deliverProvenance({ ...result, report }, provenanceOut);
+      report = delivered.report;
+      outputFailed ||= delivered.outputFailed;
+    }
+    io.stdout.write(renderReport(report, format, raw, io.env, io.stdout.isTTY));
+    return outputFailed ? EXIT.incomplete : reportExitCode(report);
+  });
 }
 
 async function runSbom(
@@ -156,13 +166,16 @@ async function runSbom(
   io: CliIo,
   commands: string[],
 ): Promise<number> {
+  const startedAt = Date.now();
   // The full verification by default: the SBOM of a release is handed out only when the release verifies.
   const checks = raw.checks ?? [...CHECK_IDS];
   requireSbomChecks(checks, '`sbom`');
   const format = outputFormat(raw);
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, checks) : undefined;
-  const plan = await planVerify(optional(reference), { ...raw, checks }, io.env, commands, progressWriter(io, raw));
-  const result = await verifyRelease(plan.items[0]!.options);
+  const result = await withProgress(io, raw, async (onProgress) => {
+    const plan = await planRun(optional(reference), { ...raw, checks }, io, commands, { startedAt, onProgress });
+    return verifyRelease(plan.items[0]!.options);
+  });
   let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   if (report.verified && !result.sbom) {
     // Not expected (a passed sbom check carries its SBOM), but the verdict must never claim an output it lacks.
@@ -170,7 +183,7 @@ async function runSbom(
     outputFailed = true;
   }
   // stdout carries the SBOM only, and only when it verified; the verdict goes to stderr.
-  io.stderr.write(renderReport(report, format, io.env, io.stderr.isTTY));
+  io.stderr.write(renderReport(report, format, raw, io.env, io.stderr.isTTY));
   if (outputFailed) return EXIT.incomplete;
   if (!report.verified || !result.sbom) return reportExitCode(report);
   io.stdout.write(result.sbom.raw);
@@ -250,8 +263,11 @@ async function runProvenance(
   const format = outputFormat(raw);
   const provenanceOut =
     raw.provenanceOut !== undefined ? await prepareProvenanceOut(raw.provenanceOut, checks) : undefined;
-  const plan = await planVerify(optional(reference), { ...raw, checks }, io.env, commands, progressWriter(io, raw));
-  const result = await verifyRelease(plan.items[0]!.options);
+  const startedAt = Date.now();
+  const result = await withProgress(io, raw, async (onProgress) => {
+    const plan = await planRun(optional(reference), { ...raw, checks }, io, commands, { startedAt, onProgress });
+    return verifyRelease(plan.items[0]!.options);
+  });
   let { report, outputFailed } = provenanceOut
     ? await deliverProvenance(result, provenanceOut)
     : { report: result.report, outputFailed: false };
@@ -261,7 +277,7 @@ async function runProvenance(
     outputFailed = true;
   }
   // stdout carries the statement only, and only when the release verified; the verdict goes to stderr.
-  io.stderr.write(renderReport(report, format, io.env, io.stderr.isTTY));
+  io.stderr.write(renderReport(report, format, raw, io.env, io.stderr.isTTY));
   if (outputFailed) return EXIT.incomplete;
   if (!report.verified || statement === undefined) return reportExitCode(report);
   io.stdout.write(statement);
@@ -339,16 +355,18 @@ async function runSave(
   commands: string[],
 ): Promise<number> {
   const format = outputFormat(raw);
-  const plan = await planVerify(optional(reference), raw, io.env, commands, progressWriter(io, raw));
-  const options = plan.items[0]!.options;
-  const result = await saveRelease({
-    verify: options,
-    output: raw.output,
-    withLayers: raw.withLayers ?? false,
-    force: raw.force ?? false,
-    allowUnverified: raw.allowUnverified ?? false,
+  const startedAt = Date.now();
+  const result = await withProgress(io, raw, async (onProgress) => {
+    const plan = await planRun(optional(reference), raw, io, commands, { startedAt, onProgress });
+    return saveRelease({
+      verify: plan.items[0]!.options,
+      output: raw.output,
+      withLayers: raw.withLayers ?? false,
+      force: raw.force ?? false,
+      allowUnverified: raw.allowUnverified ?? false,
+    });
   });
-  io.stdout.write(renderReport(result.report, format, io.env, io.stdout.isTTY));
+  io.stdout.write(renderReport(result.report, format, raw, io.env, io.stdout.isTTY));
   if (result.saved !== undefined && format === 'text') {
     const { dir, trustedRootDigest } = result.saved;
     io.stdout.write(
@@ -368,10 +386,18 @@ function outputFormat(raw: RawVerifyOptions): OutputFormat {
   return raw.json ? 'json' : (raw.format ?? 'text');
 }
 
-function renderReport(report: Report, format: OutputFormat, env: NodeJS.ProcessEnv, isTTY?: boolean): string {
+/** The report in the chosen format; `--quiet` keeps only the verdict line of the text form. */
+function renderReport(
+  report: Report,
+  format: OutputFormat,
+  raw: RawVerifyOptions,
+  env: NodeJS.ProcessEnv,
+  isTTY?: boolean,
+): string {
   if (format === 'json') return renderJson(report);
   if (format === 'markdown') return renderMarkdown(report);
-  return renderText(report, { colorLevel: colorLevel(env, isTTY) });
+  const options = { colorLevel: colorLevel(env, isTTY) };
+  return raw.quiet ? renderVerdict(report, options) : renderText(report, options);
 }
 
 /** A command's optional single reference as planVerify's list. */
@@ -428,9 +454,73 @@ async function runVerifyBundle(fileOrDigest: string, raw: RawVerifyBundleOptions
   return EXIT.verified;
 }
 
-function progressWriter(io: CliIo, raw: RawVerifyOptions): ((message: string) => void) | undefined {
-  if (!io.stderr.isTTY || raw.json || raw.format === 'json') return undefined;
-  return (message) => io.stderr.write(`… ${printable(message)}\n`);
+interface Progress {
+  update: (message: string) => void;
+  stop: () => void;
+}
+
+/** A step still running after this long gets a progress line; quicker steps stay silent. */
+const PROGRESS_DELAY_MS = 1_000;
+
+/**
+ * Progress for a person watching: on a TTY stderr only (text and --json alike, stdout stays the report), not with
+ * --quiet, and only for steps that last longer than a second.
+ */
+function startProgress(io: CliIo, raw: RawVerifyOptions): Progress | undefined {
+  if (!io.stderr.isTTY || raw.quiet) return undefined;
+  let pending: NodeJS.Timeout | undefined;
+  return {
+    update: (message) => {
+      clearTimeout(pending);
+      pending = setTimeout(() => io.stderr.write(`… ${printable(message)}\n`), PROGRESS_DELAY_MS);
+      pending.unref();
+    },
+    stop: () => clearTimeout(pending),
+  };
+}
+
+/** `--verbose`: one stderr line per HTTP exchange. The event carries no headers, so no credentials or tokens. */
+function requestLogger(io: CliIo): (event: RequestEvent) => void {
+  return ({ method, url, outcome, durationMs }) =>
+    io.stderr.write(`verify-release: ${printable(`${method} ${url} ${outcome} ${durationMs} ms`)}\n`);
+}
+
+/**
+ * Plans the run (see planVerify) with what the user asked to see meanwhile: the deadline counts from `startedAt`
+ * (the command's start, so --timeout includes CUE's start-up), and with --verbose each registry request is logged.
+ */
+async function planRun(
+  references: string[],
+  raw: RawVerifyOptions & RawBatchOptions,
+  io: CliIo,
+  commands: string[],
+  { startedAt, onProgress }: { startedAt: number; onProgress: ((message: string) => void) | undefined },
+): Promise<VerifyPlan> {
+  const plan = await planVerify(references, raw, io.env, commands, onProgress);
+  const onRequest = raw.verbose ? requestLogger(io) : undefined;
+  const items = plan.items.map((item) => ({
+    ...item,
+    options: {
+      ...item.options,
+      startedAt,
+      ...(onRequest && { registry: { ...item.options.registry, onRequest } }),
+    },
+  }));
+  return { ...plan, items };
+}
+
+/** Runs `work` with progress on stderr (see startProgress), stopped however it ends. */
+async function withProgress<T>(
+  io: CliIo,
+  raw: RawVerifyOptions,
+  work: (onProgress: ((message: string) => void) | undefined) => Promise<T>,
+): Promise<T> {
+  const progress = startProgress(io, raw);
+  try {
+    return await work(progress?.update);
+  } finally {
+    progress?.stop();
+  }
 }
 
 /** The `verify-release` bin: runs the CLI on process.argv and sets the exit code. Never prints a stack trace. */

@@ -1,8 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import type { VerifyBundleOptions } from '../commands/verify-bundle.js';
 import { CUE_VERSION } from '../policy/cue.js';
 import type { RawPolicyOptions } from './policy.js';
+import { COMPLETION_SHELLS, type CompletionShell } from './completion.js';
+import { addTopLevelHelp, ENVIRONMENT_AND_EXIT_CODES } from './help.js';
 
 /** Raw options of `verify-release [version]` and `verify-release sbom [version]`, as commander parses them. */
 export interface RawVerifyOptions {
@@ -12,6 +14,8 @@ export interface RawVerifyOptions {
   tag?: string;
   includePrereleases?: boolean;
   json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
   timeout?: number;
   requestTimeout?: number;
   insecureRegistry?: string[];
@@ -80,6 +84,7 @@ export interface CommandHandlers {
   verifyBundle(fileOrDigest: string, options: RawVerifyBundleOptions): Promise<void>;
   version(options: { json?: boolean }): Promise<void>;
   policy(statements: string[], options: RawPolicyOptions): Promise<void>;
+  completion(shell: CompletionShell): Promise<void>;
 }
 
 /**
@@ -92,13 +97,9 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
       'Decide whether a container image release can be trusted: Sigstore signatures, SLSA provenance, CUE policies and the SBOM, in one command.',
     )
     .version(cliVersion, '-V, --cli-version', 'print the verify-release version')
-    .showHelpAfterError(false)
-    .addHelpText(
-      'after',
-      `\nWithout a command, verify-release runs \`verify\`: see \`verify-release verify --help\` for its options.\nExit codes: 0 verified, 1 a check failed, 2 usage or configuration error, 3 could not complete.\nCUE policies are evaluated with CUE ${CUE_VERSION} (cue-wasm).`,
-    );
+    .showHelpAfterError(false);
 
-  addBatchOptions(
+  const verify = addBatchOptions(
     addVerifyOptions(
       program
         .command('verify', { isDefault: true })
@@ -110,14 +111,14 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     ),
   ).action((references: string[], options: RawVerifyOptions & RawBatchOptions) => handlers.verify(references, options));
 
-  addVerifyOptions(
+  const sbom = addVerifyOptions(
     program
       .command('sbom')
       .description('print the verified CycloneDX SBOM of a release on stdout (nothing on stdout if it does not verify)')
       .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
   ).action((reference: string | undefined, options: RawVerifyOptions) => handlers.sbom(reference, options));
 
-  addVerifyOptions(
+  const provenance = addVerifyOptions(
     program
       .command('provenance')
       .description(
@@ -126,7 +127,7 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
       .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
   ).action((reference: string | undefined, options: RawVerifyOptions) => handlers.provenance(reference, options));
 
-  addVerifyOptions(
+  const save = addVerifyOptions(
     program
       .command('save')
       .description(
@@ -139,6 +140,18 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     .option('--force', 'replace an existing non-empty output directory')
     .option('--allow-unverified', 'save a release that does not verify (the exit code still says so)')
     .action((reference: string | undefined, options: RawSaveOptions) => handlers.save(reference, options));
+  // stdout carries the SBOM or the statement alone, so the report (text or JSON) goes to stderr.
+  for (const [command, output] of [
+    [sbom, 'SBOM'],
+    [provenance, 'provenance statement'],
+  ] as const) {
+    const json = command.options.find((option) => option.long === '--json');
+    if (json) json.description = `print the report as JSON on stderr (stdout carries the ${output} only)`;
+  }
+
+  // Help that teaches: the default command's options at the top level, examples, environment, exit codes.
+  addTopLevelHelp(program, verify, CUE_VERSION);
+  for (const command of [verify, sbom, provenance, save]) command.addHelpText('after', ENVIRONMENT_AND_EXIT_CODES);
 
   program
     .command('verify-bundle')
@@ -170,6 +183,12 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     .option('--json', 'print the results as JSON on stdout')
     .argument('<statement...>', 'in-toto statement JSON, DSSE envelope, or Sigstore bundle with a DSSE envelope')
     .action((statements: string[], options: RawPolicyOptions) => handlers.policy(statements, options));
+
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(verify-release completion bash)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
+    .action((shell: CompletionShell) => handlers.completion(shell));
 
   for (const command of [program, ...program.commands]) refuseRepeatedOptions(command);
   return program;
@@ -242,6 +261,8 @@ function addVerifyOptions(command: Command): Command {
     )
     .option('--include-prereleases', 'let "latest" pick prereleases such as v2.0.0-rc.1')
     .option('--json', 'print the report as JSON on stdout')
+    .option('-q, --quiet', 'print only the verdict line (with --json, the report as usual)')
+    .option('-v, --verbose', 'print each registry request, its status and timing on stderr (never credentials)')
     .option(
       '--timeout <seconds>',
       'deadline for the whole run, retries and waits included (default 300)',

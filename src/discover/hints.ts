@@ -20,6 +20,15 @@ const MAX_PLATFORM_MANIFESTS = 16;
  */
 export const HINT_REQUEST_BUDGET = 40;
 
+/** The kinds of evidence a check looks for; hints point at a repository flag only for the kinds that failed. */
+export type EvidenceKind = 'signature' | 'provenance' | 'sbom';
+
+const REPOSITORY_FLAGS: Record<EvidenceKind, string> = {
+  signature: '--signature-repository',
+  provenance: '--provenance-repository',
+  sbom: '--sbom-repository',
+};
+
 export interface HintInput {
   client: RegistrySource;
   image: RepositoryRef;
@@ -28,10 +37,13 @@ export interface HintInput {
   manifest: unknown;
   /** Repositories already searched. */
   searched: RepositoryRef[];
+  /** The kinds whose checks failed (default all): a repository hint names only the flags that could fix them. */
+  failing?: readonly EvidenceKind[];
 }
 
 /**
- * When no evidence was found, looks where users commonly went wrong (cosign#3552, pbs-exporter ≤ v0.8.0):
+ * When evidence does not count (none found, or not for this digest, repository or signer), looks where users
+ * commonly went wrong (cosign#3552, pbs-exporter ≤ v0.8.0):
  * signatures on a platform manifest while the index was given (or the reverse), and evidence in the owner's
  * conventional `signatures`/`sbom` repositories that were not configured. Best effort within HINT_REQUEST_BUDGET
  * requests: what it finds exists but was not verified, and the hint says so; a failure here only loses a hint.
@@ -63,9 +75,9 @@ async function containingIndexHints(
         if (!take()) return undefined;
         const candidate = await client.findManifest(image, tag);
         if (!candidate || !childManifests(candidate.json).some((child) => child.digest === digest)) return undefined;
-        const where = await findArtifacts(client, image, candidate.digest, take);
+        const where = (await findArtifacts(client, image, candidate.digest, take, false))?.where;
         return where !== undefined
-          ? `unverified artifacts found at ${where}: this is a platform manifest of ${formatRepository(image)}:${tag}, whose index ${candidate.digest} has signatures or attestations; verify the index instead`
+          ? `unverified artifacts found at ${where}: this is a platform manifest of ${formatRepository(image)}:${tag}, verify that index instead`
           : undefined;
       }),
     );
@@ -79,9 +91,9 @@ async function platformManifestHints({ client, image, manifest }: HintInput, tak
   const children = childManifests(manifest).slice(0, MAX_PLATFORM_MANIFESTS);
   const found = await Promise.all(
     children.map(async (child) => {
-      const where = await findArtifacts(client, image, child.digest, take);
+      const where = (await findArtifacts(client, image, child.digest, take, false))?.where;
       return where !== undefined
-        ? `unverified artifacts found at ${where}: they are for the ${child.platform} platform manifest ${child.digest}, and the index digest was verified`
+        ? `unverified artifacts found at ${where}: for the ${child.platform} platform manifest, not the index that was verified`
         : undefined;
     }),
   );
@@ -89,7 +101,7 @@ async function platformManifestHints({ client, image, manifest }: HintInput, tak
 }
 
 async function unconfiguredRepositoryHints(
-  { client, image, digest, searched }: HintInput,
+  { client, image, digest, searched, failing = ['signature', 'provenance', 'sbom'] }: HintInput,
   take: () => boolean,
 ): Promise<string[]> {
   const owner = image.repository.split('/')[0];
@@ -100,9 +112,11 @@ async function unconfiguredRepositoryHints(
     .filter((repo) => !known.has(formatRepository(repo)));
   const found = await Promise.all(
     conventional.map(async (repo) => {
-      const where = await findArtifacts(client, repo, digest, take);
-      return where !== undefined
-        ? `unverified artifacts found at ${where}, in a repository that was not searched; pass --signature-repository/--sbom-repository/--provenance-repository ${formatRepository(repo)}`
+      const found = await findArtifacts(client, repo, digest, take, true);
+      // Only the flags that could fix a failing check: a `.sig` cannot be the missing SBOM.
+      const flags = failing.filter((kind) => found?.kinds.includes(kind)).map((kind) => REPOSITORY_FLAGS[kind]);
+      return found !== undefined && flags.length > 0
+        ? `unverified artifacts found at ${found.where}, a repository that was not searched: pass ${flags.join('/')} ${formatRepository(repo)}`
         : undefined;
     }),
   );
@@ -124,24 +138,42 @@ function childManifests(manifest: unknown): ChildManifest[] {
   });
 }
 
+/** What each place can hold: a `.sig` tag signatures, an `.att` tag attestations, a referrer any of them. */
+const KINDS_AT: Record<'sig' | 'att' | 'referrers', EvidenceKind[]> = {
+  sig: ['signature'],
+  att: ['provenance', 'sbom'],
+  referrers: ['signature', 'provenance', 'sbom'],
+};
+
 /**
- * Where evidence-like artifacts for `digest` exist in `repo`, by existence probes only (a `.sig` or `.att` tag, or a
- * referrer): nothing is downloaded past a manifest listing and nothing is verified, so the answer is "something is
- * there", never "evidence verifies". Undefined when nothing was found, the budget ran out, or a probe failed.
+ * Where evidence-like artifacts for `digest` exist in `repo`, and which kinds of evidence they can be, by existence
+ * probes only (a `.sig` or `.att` tag, or a referrer): nothing is downloaded past a manifest listing and nothing is
+ * verified, so the answer is "something is there", never "evidence verifies". Stops at the first place found unless
+ * `everyKind`. Undefined when nothing was found, the budget ran out, or a probe failed.
  */
 async function findArtifacts(
   client: RegistrySource,
   repo: RepositoryRef,
   digest: Digest,
   take: () => boolean,
-): Promise<string | undefined> {
+  everyKind: boolean,
+): Promise<{ where: string; kinds: EvidenceKind[] } | undefined> {
   const name = formatRepository(repo);
   try {
+    const tags: string[] = [];
+    const kinds = new Set<EvidenceKind>();
+    // Both legacy tags when the kinds matter: a repository holding signatures and attestations can fix either.
     for (const suffix of ['sig', 'att'] as const) {
-      if (!take()) return undefined;
-      if (await client.hasManifest(repo, legacyTag(digest, suffix))) return `${name}:${legacyTag(digest, suffix)}`;
+      if ((!everyKind && tags.length > 0) || !take()) break;
+      if (await client.hasManifest(repo, legacyTag(digest, suffix))) {
+        tags.push(tags.length === 0 ? `${name}:${legacyTag(digest, suffix)}` : `.${suffix}`);
+        for (const kind of KINDS_AT[suffix]) kinds.add(kind);
+      }
     }
-    if (await client.hasReferrers(repo, digest, take)) return `${name} (referrers of ${digest})`;
+    if (tags.length > 0) return { where: tags.join(' and '), kinds: [...kinds] };
+    if (await client.hasReferrers(repo, digest, take)) {
+      return { where: `${name} (referrers of ${digest})`, kinds: KINDS_AT.referrers };
+    }
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@ import { RE2JS } from 're2js';
 import { UsageError } from '../errors.js';
 import type { IdentityPolicy } from '../model/evidence.js';
 import type { ResolvedProfile } from '../profile/load.js';
-import { toProjectRepository } from '../profile/repository.js';
+import { toProjectRepository, toSourceUri } from '../profile/repository.js';
 import { isReleaseTag } from '../release/index.js';
 import { GITHUB_ACTIONS_ISSUER } from '../model/constants.js';
 import { toSanRef } from '../sigstore/signer-binding.js';
@@ -54,18 +54,18 @@ export function toExpectations(
   overrides: ExpectationOverrides,
 ): Expectations {
   const { profile } = resolved;
-  const profileSource = profile.identities.provenance.sourceUri;
+  const profileSource = toSourceUri(profile.identities.provenance.sourceUri);
+  const flagSource = overrides.sourceUri !== undefined ? toSourceUri(overrides.sourceUri) : undefined;
   const flagRepository = overrides.workflowRepository;
-  if (flagRepository !== undefined && overrides.sourceUri !== undefined) {
-    const fromUri = toProjectRepository(overrides.sourceUri);
+  if (flagRepository !== undefined && flagSource !== undefined) {
+    const fromUri = toProjectRepository(flagSource);
     if (fromUri.toLowerCase() !== flagRepository.toLowerCase()) {
       throw new UsageError(
         `expected --certificate-github-workflow-repository and --source-uri to name one repository, got ${flagRepository} and ${overrides.sourceUri}`,
       );
     }
   }
-  const sourceUri =
-    overrides.sourceUri ?? (flagRepository !== undefined ? `github.com/${flagRepository}` : profileSource);
+  const sourceUri = flagSource ?? (flagRepository !== undefined ? `github.com/${flagRepository}` : profileSource);
   const repository = flagRepository ?? toProjectRepository(sourceUri);
   const binding = toBinding(release, overrides);
 

@@ -41,6 +41,8 @@ export interface VerifyReleaseOptions {
   offlineTrust?: boolean;
   /** The whole run's deadline in ms (cosign's `--timeout`; default 5 minutes); `registry.timeoutMs` is per request. */
   timeoutMs?: number;
+  /** When the run's clock started (`Date.now()`), if before verifyRelease was called; `timeoutMs` counts from it. */
+  startedAt?: number;
   registry: RegistryClientOptions;
   env?: NodeJS.ProcessEnv;
   /** Progress messages (the CLI prints them on a TTY stderr only). */

@@ -12,7 +12,7 @@ import { blobPath } from '../layout/format.js';
 import { LayoutSource } from '../layout/reader.js';
 import { resolveRelease, type ResolvedTarget } from '../release/index.js';
 import { discoverEvidence, type DiscoveryResult } from '../discover/index.js';
-import { findHints } from '../discover/hints.js';
+import { findHints, type EvidenceKind } from '../discover/hints.js';
 import { loadTrustRoot, type TrustRoot } from '../sigstore/trust.js';
 import {
   checkResult,
@@ -61,10 +61,11 @@ export async function verifyRelease(options: VerifyReleaseOptions, session?: Ses
     const trust = await run.deadline.race(run.trust); // usage errors (bad --trusted-root) propagate
     const discovery = await discover(run, target, trust);
     const outcomes = verify(run, discovery, trust);
-    const context = await evaluationContext(run, target, discovery, outcomes);
+    const context = evaluationContext(run, target, discovery, outcomes);
     run.step = 'checks';
     const checks = await run.deadline.race(runChecks(options.checks, context));
-    return report(target, checks, trust, context);
+    const hints = await hintsFor(run, target, checks);
+    return report(target, checks, trust, context, hints);
   } catch (error) {
     if (error instanceof StageFailure) return { report: error.report };
     // Out of time after resolving: nothing undecided is a pass (exit 3), and the reason names the step.
@@ -138,7 +139,7 @@ export function openSession(options: VerifyReleaseOptions): Session {
   });
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
   trust.catch(() => undefined);
-  const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
+  const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, Date.now, options.startedAt);
   const source: RegistrySource =
     layout !== undefined
       ? new LayoutSource(layout, {
@@ -212,22 +213,43 @@ function verify(run: Run, discovery: DiscoveryResult, trust: TrustRoot): Evidenc
   return verifyAllEvidence(discovery.evidence, trust);
 }
 
-/** What the checks look at; hints (extra registry reads) only when nothing at all was found. */
-async function evaluationContext(
+/** What the checks look at. */
+function evaluationContext(
   run: Run,
   target: ResolvedTarget,
   discovery: DiscoveryResult,
   outcomes: EvidenceOutcome[],
-): Promise<CheckContext> {
-  run.step = 'hints';
-  const hints = discovery.evidence.length === 0 ? await collectHints(run.client, target, run.options) : [];
-  // Hints swallow their own errors; a deadline that passed meanwhile still ends the run.
-  if (run.deadline.signal.aborted) throw run.deadline.error;
+): CheckContext {
   const expectations = run.options.expectations({
     ...(target.version !== undefined ? { version: target.version } : {}),
     ...(target.tag !== undefined ? { tag: target.tag } : {}),
   });
-  return { target, discovery, outcomes, expectations, hints, policyEngine: run.policyEngine };
+  return { target, discovery, outcomes, expectations, policyEngine: run.policyEngine };
+}
+
+/** The checks whose failure a hint can explain, by the kind of evidence each needs. */
+const EVIDENCE_KIND_OF: Partial<Record<CheckResult['id'], EvidenceKind>> = {
+  signature: 'signature',
+  provenance: 'provenance',
+  'provenance-policy': 'provenance',
+  sbom: 'sbom',
+  'sbom-policy': 'sbom',
+};
+
+/**
+ * Hints, once per run (extra registry reads, within a fixed budget): only when a check failed for want of evidence
+ * that counts, i.e. evidence may exist for another digest, in another repository or by another signer.
+ */
+async function hintsFor(run: Run, target: ResolvedTarget, checks: CheckResult[]): Promise<string[]> {
+  const failing = [
+    ...new Set(checks.flatMap((check) => (check.status === 'fail' ? (EVIDENCE_KIND_OF[check.id] ?? []) : []))),
+  ];
+  if (failing.length === 0) return [];
+  run.step = 'hints';
+  const hints = await collectHints(run.client, target, run.options, failing);
+  // Hints swallow their own errors; a deadline that passed meanwhile still ends the run.
+  if (run.deadline.signal.aborted) throw run.deadline.error;
+  return hints;
 }
 
 function report(
@@ -235,12 +257,13 @@ function report(
   checks: CheckResult[],
   trust: TrustRoot,
   context: CheckContext,
+  hints: string[],
 ): VerifyReleaseResult {
   const sbomPassed = checks.some((check) => check.id === 'sbom' && check.status === 'pass');
   const sbom = sbomPassed ? selectSbom(context).sbom : undefined;
   const provenancePassed = checks.some((check) => check.id === 'provenance' && check.status === 'pass');
   const accepted = provenancePassed ? selectProvenance(context).accepted : undefined;
-  const allNotices = [...notices(trust), ...context.expectations.notices];
+  const allNotices = [...notices(trust), ...context.expectations.notices, ...hints];
   return {
     report: buildReport(toReportTarget(target), checks, allNotices),
     ...(sbom ? { sbom } : {}),
@@ -253,6 +276,7 @@ async function collectHints(
   client: RegistrySource,
   target: ResolvedTarget,
   options: VerifyReleaseOptions,
+  failing: EvidenceKind[],
 ): Promise<string[]> {
   const image = { registry: target.registry, repository: target.repository };
   let manifest: unknown;
@@ -268,6 +292,7 @@ async function collectHints(
     digest: target.digest,
     manifest,
     searched: [image, ...signature, ...sbom, ...provenance],
+    failing,
   });
 }
 

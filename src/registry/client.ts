@@ -6,7 +6,7 @@ import { fetchBlob } from './blob.js';
 import { createCredentialResolver } from './credentials.js';
 import type { Deadline } from './deadline.js';
 import { toRegistryBaseUrl, toRepositoryUrl, type RegistryContext, type RepositoryRef } from './endpoint.js';
-import { createBaseFetch } from './fetch.js';
+import { createBaseFetch, type RequestEvent } from './fetch.js';
 import { parseJsonReleasing, scanJson } from './json.js';
 import { DEFAULT_MAX_BLOB_BYTES } from './limits.js';
 import { fetchManifest, type FetchedManifest } from './manifest.js';
@@ -38,6 +38,8 @@ export interface RegistryClientOptions {
   fetch?: typeof fetch;
   /** Waits between retries; the signal (the deadline) may end a wait early. Default a real timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Told about every HTTP exchange (`--verbose`): method, URL without query, status or failure, duration. */
+  onRequest?: (event: RequestEvent) => void;
 }
 
 /** JSON blobs above this size are read and parsed one at a time. */
@@ -76,6 +78,7 @@ export class RegistryClient implements RegistrySource {
       fetch: options.fetch ?? globalThis.fetch,
       timeoutMs: options.timeoutMs ?? 30_000,
       ...(deadline && { deadline }),
+      ...(options.onRequest && { onRequest: options.onRequest }),
     });
     const retrying = withRetry(base, {
       retries: options.retries ?? 3,

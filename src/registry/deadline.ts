@@ -30,16 +30,21 @@ export interface Deadline {
   stop(): void;
 }
 
-export function startDeadline(timeoutMs: number, now: () => number = Date.now): Deadline {
+/**
+ * @param startedAt when the run's clock started (the CLI: before it compiled policies), so the deadline counts the
+ *   work done before the first request too; default now.
+ */
+export function startDeadline(timeoutMs: number, now: () => number = Date.now, startedAt: number = now()): Deadline {
   const error = new DeadlineError(timeoutMs);
   const controller = new AbortController();
+  const expiresAt = startedAt + timeoutMs;
   // Node's timers hold at most 2^31-1 ms; the CLI caps --timeout at a day, well below that.
-  const timer = setTimeout(() => controller.abort(error), Math.min(timeoutMs, 2 ** 31 - 1));
+  const timer = setTimeout(() => controller.abort(error), Math.min(Math.max(expiresAt - now(), 0), 2 ** 31 - 1));
   timer.unref();
   const { signal } = controller;
   return {
     signal,
-    expiresAt: now() + timeoutMs,
+    expiresAt,
     timeoutMs,
     error,
     race: <T>(promise: Promise<T>): Promise<T> => {

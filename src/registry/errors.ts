@@ -13,13 +13,14 @@ export function toTransportError(error: unknown, what: string, host?: string): R
   if (isTimeout(error)) {
     return new RegistryError('TIMEOUT', `expected a response${where} for ${what}, got a timeout`, { cause: error });
   }
-  return new RegistryError(
-    'NETWORK',
-    `expected a response${where} for ${what}, got ${describeNetworkCode(networkCode(error))}`,
-    {
-      cause: error,
-    },
-  );
+  const code = networkCode(error);
+  // The most common local mistake (wrong port, registry not started) reads as what it is, naming host:port.
+  if (code === 'ECONNREFUSED' && host !== undefined) {
+    return new RegistryError('NETWORK', `connection refused by ${host} (ECONNREFUSED) for ${what}`, { cause: error });
+  }
+  return new RegistryError('NETWORK', `expected a response${where} for ${what}, got ${describeNetworkCode(code)}`, {
+    cause: error,
+  });
 }
 
 /** What the common socket error codes mean, so "no network" reads as such; the code stays for searching. */

@@ -6,6 +6,7 @@ export { RegistryClient, type RegistryClientOptions } from './client.js';
 export type { RepositoryRef } from './endpoint.js';
 export type { RegistrySource } from './source.js';
 export { parseManifest, type FetchedManifest } from './manifest.js';
+export type { RequestEvent } from './fetch.js';
 export { MAX_REFERRERS, toDescriptor, type ReferrersList } from './referrers.js';
 export { parseJson, scanJson } from './json.js';
 export { MAX_MANIFEST_BYTES, DEFAULT_MAX_BLOB_BYTES } from './limits.js';

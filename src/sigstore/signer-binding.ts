@@ -129,9 +129,23 @@ export function verifySourceRef(signer: SignerInfo, ref: string, builder = false
   if (wrong) {
     throw new SignerMismatchError(
       'ref',
-      `expected a certificate for ${ref}, got ${JSON.stringify(wrong[1])} in ${wrong[0]}`,
+      `expected a certificate for ${ref}, got ${JSON.stringify(wrong[1])} in ${wrong[0]}${branchBuildHint(ref, wrong[1])}`,
     );
   }
+}
+
+/** A branch name that can be shown as a flag value to copy; anything else is shown as a placeholder. */
+const PLAIN_BRANCH = /^[A-Za-z0-9._/-]{1,100}$/;
+
+/**
+ * When a tag was expected and a branch build was found (a release built from `main`, say): the flags that accept
+ * it. Empty otherwise. Shared by the certificate binding and slsa-verifier's source-ref rules.
+ */
+export function branchBuildHint(expectedRef: string, gotRef: string): string {
+  if (!expectedRef.startsWith('refs/tags/') || !gotRef.startsWith('refs/heads/')) return '';
+  const branch = gotRef.slice('refs/heads/'.length);
+  const name = PLAIN_BRANCH.test(branch) ? branch : '<branch>';
+  return ` (a build of branch ${name}: --no-version-binding accepts it, with --source-branch ${name} to still require that branch)`;
 }
 
 /**

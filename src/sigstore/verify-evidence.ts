@@ -1,4 +1,4 @@
-import { verificationError } from '../errors.js';
+import { verificationError, VerificationError } from '../errors.js';
 import type { Evidence, VerifiedContent, VerifiedEvidence } from '../model/evidence.js';
 import { verifySigstoreBundle, type BundleVerification } from './bundle/index.js';
 import { toInTotoStatement, toSimpleSigningPayload } from './claims.js';
@@ -16,10 +16,15 @@ import type { TrustRoot } from './trust.js';
  * @throws VerificationError with the code of the first step that failed (never returns an unverified result).
  */
 export function verifyEvidence(evidence: Evidence, trust: TrustRoot): VerifiedEvidence {
-  const verification =
-    evidence.format === 'bundle'
-      ? verifySigstoreBundle(evidence.bundle, trust, {})
-      : verifyLegacyLayer(evidence, trust);
+  let verification: BundleVerification;
+  try {
+    verification =
+      evidence.format === 'bundle'
+        ? verifySigstoreBundle(evidence.bundle, trust, {})
+        : verifyLegacyLayer(evidence, trust);
+  } catch (error) {
+    throw withTrustedRootHint(error, trust);
+  }
   if (!verification.signer) {
     // Keyless only: a managed-key bundle has no identity to check against a policy.
     throw verificationError('CERTIFICATE_ERROR', 'expected a Fulcio certificate, got a public key');
@@ -34,6 +39,22 @@ export function verifyEvidence(evidence: Evidence, trust: TrustRoot): VerifiedEv
     tlogEntries: verification.tlogEntries,
     verifiedTimes: verification.verifiedTimes,
   };
+}
+
+/**
+ * A certificate that does not chain to the public-good root was most likely issued by another Sigstore instance
+ * (a private Fulcio, or a test one): its trusted root is what `--trusted-root` takes.
+ */
+function withTrustedRootHint(error: unknown, trust: TrustRoot): unknown {
+  if (trust.source === 'file' || !(error instanceof VerificationError) || error.code !== 'CERTIFICATE_ERROR') {
+    return error;
+  }
+  if (!/certificate chain/i.test(error.message)) return error;
+  return new VerificationError(
+    error.code,
+    `${error.message}; the trusted root was Sigstore's public-good one: for another Sigstore instance, pass its root with --trusted-root`,
+    { cause: error },
+  );
 }
 
 /** Decodes what was signed: the `.sig` layer bytes themselves, or the payload of the verified DSSE envelope. */

@@ -183,12 +183,13 @@ describe('13.3 the verdict printed is the verdict exited with', () => {
     const dir = await mkdtemp(join(work, 'out-'));
     const out = join(dir, 'sbom.json');
     let stdout = '';
-    // The directory disappears while the release is being verified (after the up-front check passed).
-    const code = await runCli(['v1.0.0', ...image('acme/app'), '--sbom-out', out], {
+    // The directory disappears while the release is being verified (after the up-front check passed): at the
+    // first discovery request that --verbose reports.
+    const code = await runCli(['v1.0.0', ...image('acme/app'), '--sbom-out', out, '--verbose'], {
       stdout: { write: (text: string) => (stdout += text), isTTY: false },
       stderr: {
-        write: (text: string) => text.includes('discovering') && rmSync(dir, { recursive: true }),
-        isTTY: true,
+        write: (text: string) => text.includes('/referrers/') && existsSync(dir) && rmSync(dir, { recursive: true }),
+        isTTY: false,
       },
       env: { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' },
     });

@@ -292,8 +292,7 @@ describe('could not complete: exit 3, one JSON report naming the cause', () => {
     const why = expectIncomplete(
       await runJson(['--image', `${server.host}/${REPO}`, '--request-timeout', '0.2', '--checks', 'resolve']),
     );
-    expect(why).toContain('got a timeout');
-    expect(why).toContain(server.host);
+    expect(why).toContain(`no answer from ${server.host} within 0.2 s (--request-timeout)`);
   });
 
   it('a pinned version that does not exist names the newest releases', async () => {

@@ -2,6 +2,7 @@ import type { Provenance } from './decode/provenance.js';
 import { provenanceError } from './errors.js';
 import { verifyBranchRef, verifyTagRef } from './git-ref.js';
 import { verifyVersionedTag } from './versioned-tag.js';
+import { branchBuildHint } from '../../sigstore/signer-binding.js';
 
 type Environment = Record<string, unknown>;
 
@@ -66,13 +67,13 @@ function toProvenanceBranchRef(provenance: Provenance): string {
 
 // slsa-verifier reports a branch build checked against a tag as `invalid ref: "": unexpected ref type: ""`; same
 // sentinel here, but the message says what happened.
-function toTagRefOfTagBuild(provenance: Provenance, expected: string): string {
+function toTagRefOfTagBuild(provenance: Provenance, expected: string, expectedTag: string): string {
   const ref = toProvenanceTagRef(provenance);
   if (ref === '') {
     const branch = toProvenanceBranchRef(provenance);
     throw provenanceError(
       'invalidRef',
-      `expected a build of ${expected}, got a branch build of ${JSON.stringify(branch)}`,
+      `expected a build of ${expected}, got a branch build of ${JSON.stringify(branch)}${branchBuildHint(`refs/tags/${expectedTag}`, branch)}`,
     );
   }
   return ref;
@@ -80,13 +81,13 @@ function toTagRefOfTagBuild(provenance: Provenance, expected: string): string {
 
 /** `--source-tag`: the build must be for exactly this tag name (e.g. `v1.1.2`, not `refs/tags/v1.1.2`). */
 export function verifySourceTag(provenance: Provenance, expectedTag: string): void {
-  const tag = verifyTagRef(toTagRefOfTagBuild(provenance, `tag '${expectedTag}'`));
+  const tag = verifyTagRef(toTagRefOfTagBuild(provenance, `tag '${expectedTag}'`, expectedTag));
   if (tag !== expectedTag) throw provenanceError('mismatchTag', `expected tag '${expectedTag}', got '${tag}'`);
 }
 
 /** `--source-versioned-tag`: see {@link verifyVersionedTag}. */
 export function verifySourceVersionedTag(provenance: Provenance, expected: string): void {
-  verifyVersionedTag(verifyTagRef(toTagRefOfTagBuild(provenance, `versioned tag '${expected}'`)), expected);
+  verifyVersionedTag(verifyTagRef(toTagRefOfTagBuild(provenance, `versioned tag '${expected}'`, expected)), expected);
 }
 
 /** `--source-branch`: the build must be for this branch name (e.g. `main`). */

@@ -33,6 +33,11 @@ export function renderText(report: Report, options: TextRenderOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The verdict line alone (`--quiet`): `VERIFIED: 6 passed, 0 failed`, or NOT VERIFIED with its counts. */
+export function renderVerdict(report: Report, options: TextRenderOptions): string {
+  return `${summary(new Chalk({ level: options.colorLevel }), report)}\n`;
+}
+
 function colourMark(c: ChalkInstance, status: CheckResult['status']): string {
   const mark = MARKS[status];
   if (status === 'pass') return c.green(mark);

@@ -134,6 +134,9 @@ describe('#colorLevel', () => {
     [{ FORCE_COLOR: '3' }, false, 3],
     [{ FORCE_COLOR: '0' }, true, 0],
     [{ NO_COLOR: '1', FORCE_COLOR: '1' }, true, 0],
+    [{ TERM: 'dumb' }, true, 0],
+    [{ TERM: 'xterm-256color' }, true, 1],
+    [{ TERM: 'dumb', FORCE_COLOR: '1' }, false, 1],
   ] as const)('env %j, tty %s → %i', (env, tty, level) => {
     expect(colorLevel(env, tty)).toBe(level);
   });
