@@ -69,7 +69,7 @@ describe('bash completion', () => {
         ['verify-release', '--image', ''],
       ),
     ).toEqual([
-      ['verify', 'verify-bundle'],
+      ['verify', 'verify-bundle', 'version'],
       ['--policy', '--policy-mode'],
       ['strict', 'cosign'],
       ['--sbom-out'],
