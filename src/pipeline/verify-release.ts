@@ -40,6 +40,31 @@ class StageFailure extends Error {
  */
 export async function verifyRelease(options: VerifyReleaseOptions): Promise<VerifyReleaseResult> {
   const run = startRun(options);
+  try {
+    return options.policiesCompiled ? await policiesFirst(run, options.policiesCompiled) : await runStages(run);
+  } finally {
+    run.deadline.stop();
+  }
+}
+
+/**
+ * Runs the stages beside the policies' compilation. A policy that does not compile is a usage error that wins
+ * whenever it comes: the registry requests stop and no verdict is given, even if the network failed first.
+ */
+async function policiesFirst(run: Run, compiled: Promise<void>): Promise<VerifyReleaseResult> {
+  compiled.catch(() => run.stopRequests.abort());
+  const stages = runStages(run).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  const outcome = await Promise.race([stages, compiled.then(() => stages)]);
+  await compiled;
+  if ('error' in outcome) throw outcome.error;
+  return outcome.result;
+}
+
+async function runStages(run: Run): Promise<VerifyReleaseResult> {
+  const { options } = run;
   let target: ResolvedTarget | undefined;
   try {
     target = await resolve(run);
@@ -62,8 +87,6 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
       return { report: buildReport(toReportTarget(resolved), checks) };
     }
     throw error;
-  } finally {
-    run.deadline.stop();
   }
 }
 
@@ -84,6 +107,8 @@ interface Run {
   deadline: Deadline;
   /** The step running now, for the deadline's reason. */
   step: string;
+  /** Ends the registry requests early (a broken policy decided the run). */
+  stopRequests: AbortController;
 }
 
 /** Starts what takes long and does not depend on the release: CUE (~1 s, on its own thread) and the trusted root. */
@@ -99,14 +124,22 @@ function startRun(options: VerifyReleaseOptions): Run {
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
   trust.catch(() => undefined);
   const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
+  const stopRequests = new AbortController();
+  // The client's requests end at the deadline, or earlier when the run stops them.
+  const requestDeadline: Deadline = { ...deadline, signal: AbortSignal.any([deadline.signal, stopRequests.signal]) };
   return {
     options,
-    client: new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}), deadline }),
+    client: new RegistryClient({
+      ...options.registry,
+      ...(options.env ? { env: options.env } : {}),
+      deadline: requestDeadline,
+    }),
     trust,
     policyEngine,
     progress: options.onProgress ?? (() => undefined),
     deadline,
     step: 'resolve',
+    stopRequests,
   };
 }
 
