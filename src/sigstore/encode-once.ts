@@ -8,8 +8,9 @@ import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
  * and the same bytes are returned after that. A performance measure only: the library sees what it would compute.
  */
 function encodeOnce(certificate: X509Certificate): void {
-  // The whole certificate (comparisons) and its to-be-signed part (every signature check against an issuer).
-  for (const node of [certificate.root, certificate.tbsCertificate]) {
+  // The to-be-signed part (every signature check against an issuer) first, so that encoding the whole certificate
+  // (comparisons) reuses its bytes.
+  for (const node of [certificate.tbsCertificate, certificate.root]) {
     const der = node.toDER();
     node.toDER = () => der;
   }
