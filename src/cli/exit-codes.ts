@@ -34,3 +34,15 @@ export function exitCodeForError(error: unknown): number {
       return EXIT.failed;
   }
 }
+
+// From least to most severe. Could-not-complete outranks a failed check, so exit 1 from a batch means that every
+// release was decided and at least one failed; exit 3 means at least one was not decided (rerun it).
+const SEVERITY: readonly number[] = [EXIT.verified, EXIT.failed, EXIT.incomplete, EXIT.usage];
+
+/** The exit code of many releases: the worst of theirs, 2 > 3 > 1 > 0 (0 for none). */
+export function worstExitCode(codes: readonly number[]): number {
+  return codes.reduce<number>(
+    (worst, code) => (SEVERITY.indexOf(code) > SEVERITY.indexOf(worst) ? code : worst),
+    EXIT.verified,
+  );
+}

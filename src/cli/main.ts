@@ -2,18 +2,34 @@
 import './zod-jitless.js';
 import { createRequire } from 'node:module';
 import { CommanderError } from 'commander';
-import { buildProgram, type RawVerifyBundleOptions, type RawVerifyOptions } from './program.js';
-import { toVerifyReleaseOptions } from './options.js';
+import {
+  buildProgram,
+  commandNames,
+  type RawBatchOptions,
+  type RawVerifyBundleOptions,
+  type RawVerifyOptions,
+} from './program.js';
+import { planVerify, type VerifyPlan } from './references.js';
+import { renderVersions, versions } from './version.js';
 import { colorLevel } from './color.js';
-import { EXIT, exitCodeForError } from './exit-codes.js';
-import { verifyRelease } from '../pipeline/verify-release.js';
+import { EXIT, exitCodeForError, worstExitCode } from './exit-codes.js';
+import { closeSession, openSession, verifyRelease } from '../pipeline/verify-release.js';
+import { expandHistory, selectShard, verifyBatch, type BatchItem, type BatchOutcome } from '../pipeline/batch.js';
+import {
+  renderErrorLine,
+  renderReportLine,
+  renderSummaryLine,
+  renderSummaryText,
+  reportRow,
+  type SummaryRow,
+} from '../report/render/batch.js';
 import { verifyBundleCommand } from '../commands/verify-bundle.js';
 import { reportExitCode, withOutputFailure, type Report } from '../report/index.js';
 import { CHECK_IDS, type CheckId } from '../model/check-result.js';
 import { checkOutputPath, requireSbomChecks, writeFileAtomic } from './output.js';
 import { renderJson } from '../report/render/json.js';
 import { renderText } from '../report/render/text.js';
-import { describeError, VerifyReleaseError } from '../errors.js';
+import { describeError, UsageError, VerifyReleaseError } from '../errors.js';
 import { printable } from '../model/printable.js';
 
 /** Where the CLI writes; injectable so tests run the real program in-process. */
@@ -33,14 +49,19 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.verified;
   const program = buildProgram(
     {
-      async verify(version, raw) {
-        exitCode = await runVerify(version, raw, io);
+      async verify(references, raw) {
+        exitCode = await runVerify(references, raw, io, commandNames(program));
       },
-      async sbom(version, raw) {
-        exitCode = await runSbom(version, raw, io);
+      async sbom(reference, raw) {
+        exitCode = await runSbom(reference, raw, io, commandNames(program));
       },
       async verifyBundle(fileOrDigest, raw) {
         exitCode = await runVerifyBundle(fileOrDigest, raw, io);
+      },
+      version(raw) {
+        const found = versions(CLI_VERSION);
+        io.stdout.write(raw.json ? `${JSON.stringify(found, null, 2)}\n` : renderVersions(found));
+        return Promise.resolve();
       },
     },
     CLI_VERSION,
@@ -78,19 +99,26 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 /**
  * With `--json`, a run that ends before its report still prints one JSON document on stdout, so that
  * `verify-release … --json | jq -e .verified` fails even in shells without pipefail (jq 1.6 passes empty input).
+ * It is one line, so it is also a well-formed JSON Lines stream where a batch was asked for.
  */
 function writeJsonError(args: string[], io: CliIo, code: string, message: string): void {
   // `sbom` keeps stdout for the SBOM alone (its --json report goes to stderr); verify-bundle has no JSON output.
   if (!args.includes('--json') || args[0] === 'sbom' || args[0] === 'verify-bundle') return;
-  io.stdout.write(`${JSON.stringify({ verified: false, error: { code, message } }, null, 2)}\n`);
+  io.stdout.write(`${JSON.stringify({ verified: false, error: { code, message } })}\n`);
 }
 
-async function runVerify(version: string | undefined, raw: RawVerifyOptions, io: CliIo): Promise<number> {
+async function runVerify(
+  references: string[],
+  raw: RawVerifyOptions & RawBatchOptions,
+  io: CliIo,
+  commands: string[],
+): Promise<number> {
   // Every check of the output rules that needs no network runs first: a run that cannot deliver its output is a
   // usage error (exit 2), not a verdict followed by a failure.
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, raw.checks ?? CHECK_IDS) : undefined;
-  const options = await toVerifyReleaseOptions(version, raw, io.env, progressWriter(io, raw));
-  const result = await verifyRelease(options);
+  const plan = await planVerify(references, raw, io.env, commands, progressWriter(io, raw));
+  if (plan.batch) return runBatch(plan, raw, io);
+  const result = await verifyRelease(plan.items[0]!.options);
   // Outputs are written before the report is printed, so the verdict printed is the one exited with.
   const { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   io.stdout.write(
@@ -99,13 +127,19 @@ async function runVerify(version: string | undefined, raw: RawVerifyOptions, io:
   return outputFailed ? EXIT.incomplete : reportExitCode(report);
 }
 
-async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: CliIo): Promise<number> {
+async function runSbom(
+  reference: string | undefined,
+  raw: RawVerifyOptions,
+  io: CliIo,
+  commands: string[],
+): Promise<number> {
   // The full verification by default: the SBOM of a release is handed out only when the release verifies.
   const checks = raw.checks ?? [...CHECK_IDS];
   requireSbomChecks(checks, '`sbom`');
   const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, checks) : undefined;
-  const options = await toVerifyReleaseOptions(version, { ...raw, checks }, io.env, progressWriter(io, raw));
-  const result = await verifyRelease(options);
+  const references = reference === undefined ? [] : [reference];
+  const plan = await planVerify(references, { ...raw, checks }, io.env, commands, progressWriter(io, raw));
+  const result = await verifyRelease(plan.items[0]!.options);
   let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
   if (report.verified && !result.sbom) {
     // Not expected (a passed sbom check carries its SBOM), but the verdict must never claim an output it lacks.
@@ -120,6 +154,64 @@ async function runSbom(version: string | undefined, raw: RawVerifyOptions, io: C
   if (!report.verified || !result.sbom) return reportExitCode(report);
   io.stdout.write(result.sbom.raw);
   return EXIT.verified;
+}
+
+/**
+ * Verifies the releases of a batch over one session (registry client, trusted root, deadline) and prints, in the
+ * order given, one block (text) or one JSON Lines record per release as each is done, then the summary. The exit
+ * code is the worst of the releases' (see worstExitCode).
+ */
+async function runBatch(plan: VerifyPlan, raw: RawVerifyOptions & RawBatchOptions, io: CliIo): Promise<number> {
+  const first = plan.items[0]!.options;
+  const session = openSession(first);
+  try {
+    const items = plan.history ? await expandHistory(session, first, plan.history.range) : plan.items;
+    const selected = selectShard(items, plan.shard);
+    if (selected.length === 0) {
+      throw new UsageError(
+        `expected --shard ${plan.shard!.index}/${plan.shard!.count} to select a release, got none of ${items.length}: use at most ${items.length} shards`,
+      );
+    }
+    const rows: SummaryRow[] = [];
+    const colors = colorLevel(io.env, io.stdout.isTTY);
+    await verifyBatch(selected, session, (outcome) => rows.push(deliverOutcome(outcome, raw, io, colors)));
+    const exitCode = worstExitCode(rows.map((row) => row.exitCode));
+    io.stdout.write(raw.json ? renderSummaryLine(rows, exitCode) : renderSummaryText(rows, exitCode, colors));
+    return exitCode;
+  } finally {
+    closeSession(session);
+  }
+}
+
+/** Prints one release of a batch and returns its summary row. */
+function deliverOutcome(
+  outcome: BatchOutcome,
+  raw: RawVerifyOptions,
+  io: CliIo,
+  colors: ReturnType<typeof colorLevel>,
+): SummaryRow {
+  if ('report' in outcome) {
+    const { report } = outcome;
+    io.stdout.write(raw.json ? renderReportLine(report) : `${renderText(report, { colorLevel: colors })}\n`);
+    return reportRow(outcome.reference, report, reportExitCode(report));
+  }
+  const exitCode = exitCodeForError(outcome.error);
+  const message = describeError(outcome.error);
+  const code = outcome.error instanceof VerifyReleaseError ? outcome.error.code : 'INTERNAL';
+  io.stderr.write(`verify-release: ${printable(outcome.reference)}: ${message}\n`);
+  if (raw.json) io.stdout.write(renderErrorLine(outcome.reference, code, message));
+  return { ...unresolvedRow(outcome), exitCode };
+}
+
+function unresolvedRow(outcome: BatchItem): Omit<SummaryRow, 'exitCode'> {
+  const { image, version, tag } = outcome.options;
+  return {
+    reference: outcome.reference,
+    image: `${image.registry}/${image.repository}`,
+    release: tag ?? image.tag ?? version ?? null,
+    digest: image.digest ?? null,
+    verified: false,
+  };
 }
 
 async function prepareSbomOut(path: string, checks: readonly CheckId[]): Promise<string> {

@@ -59,11 +59,13 @@ export async function toVerifyReleaseOptions(
   raw: RawVerifyOptions,
   env: NodeJS.ProcessEnv,
   onProgress?: (message: string) => void,
+  /** Starts the CUE engine when a policy check is selected; the releases of one run share one (src/cli/references.ts). */
+  startEngine: () => PolicyEngine = startPolicyEngineThread,
 ): Promise<VerifyReleaseOptions> {
   // CUE's start-up (~1 s, on its own thread) begins first thing, so that everything below and the registry round
   // trips run beside it.
   const checks = raw.checks ?? CHECK_IDS;
-  const policyEngine = selectsPolicyCheck(checks) ? startPolicyEngineThread() : undefined;
+  const policyEngine = selectsPolicyCheck(checks) ? startEngine() : undefined;
   const checked = rawSchema.safeParse(raw);
   if (!checked.success) throw new UsageError(checked.error.issues[0]?.message ?? 'invalid options');
   if (positionalVersion !== undefined && raw.version !== undefined && positionalVersion !== raw.version) {
@@ -74,7 +76,10 @@ export async function toVerifyReleaseOptions(
   if (version !== undefined) verifyReleaseVersion(version);
 
   const resolved = await resolveProfile(raw);
-  const image = parseImageReference(raw.image ?? (raw.repo ? `ghcr.io/${raw.repo}` : resolved.profile.image));
+  // GitHub names are case-insensitive and GHCR's are lowercase, so `--repo NatronTech/App` is ghcr.io/natrontech/app.
+  const image = parseImageReference(
+    raw.image ?? (raw.repo ? `ghcr.io/${raw.repo.toLowerCase()}` : resolved.profile.image),
+  );
   const [provenancePolicies, sbomPolicies] = await Promise.all([
     readPolicyFiles(raw.policy ?? []),
     readPolicyFiles(raw.sbomPolicy ?? []),
@@ -173,7 +178,7 @@ async function resolveProfile(raw: RawVerifyOptions): Promise<ResolvedProfile> {
     const parts = repository.split('/');
     if (parts.length >= 2) return profileFor(parts.slice(-2).join('/'));
     throw new UsageError(
-      `expected --image <host>/<owner>/<name> or --repo/--profile to know whose release this is, got ${raw.image}`,
+      `expected an image <host>/<owner>/<name>, or --repo/--profile to know whose release this is, got ${raw.image}`,
     );
   }
   return loadProfile(bundledProfilePath(DEFAULT_PROFILE));

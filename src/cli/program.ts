@@ -38,17 +38,34 @@ export interface RawVerifyOptions {
   maxBlobSize?: number;
 }
 
+/** Options of `verify-release [reference...]` only: which releases of one image's history, and which share of them. */
+export interface RawBatchOptions {
+  releases?: string;
+  allReleases?: boolean;
+  shard?: Shard;
+}
+
+/** `--shard i/n`: the i-th (1-based) of n shards, every n-th release of the expanded list. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 /** Raw options of `verify-release verify-bundle`: the command's options without the positional artifact. */
 export type RawVerifyBundleOptions = Omit<VerifyBundleOptions, 'fileOrDigest' | 'env'>;
 
 /** What each command does; main.ts supplies these so the program itself only parses. */
 export interface CommandHandlers {
-  verify(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
-  sbom(positionalVersion: string | undefined, options: RawVerifyOptions): Promise<void>;
+  verify(references: string[], options: RawVerifyOptions & RawBatchOptions): Promise<void>;
+  sbom(reference: string | undefined, options: RawVerifyOptions): Promise<void>;
   verifyBundle(fileOrDigest: string, options: RawVerifyBundleOptions): Promise<void>;
+  version(options: { json?: boolean }): Promise<void>;
 }
 
-/** Declares the commander program: `verify-release [version]` (default), `sbom [version]`, `verify-bundle`. */
+/**
+ * Declares the commander program: `verify-release [reference...]` (default), `sbom [reference]`, `verify-bundle`,
+ * `version`.
+ */
 export function buildProgram(handlers: CommandHandlers, cliVersion: string): Command {
   const program = new Command('verify-release')
     .description(
@@ -61,19 +78,24 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
       `\nWithout a command, verify-release runs \`verify\`: see \`verify-release verify --help\` for its options.\nExit codes: 0 verified, 1 a check failed, 2 usage or configuration error, 3 could not complete.\nCUE policies are evaluated with CUE ${CUE_VERSION} (cue-wasm).`,
     );
 
-  addVerifyOptions(
-    program
-      .command('verify', { isDefault: true })
-      .description('verify a release (default command)')
-      .argument('[version]', '"latest" (default) or a release tag such as v1.1.2'),
-  ).action((version: string | undefined, options: RawVerifyOptions) => handlers.verify(version, options));
+  addBatchOptions(
+    addVerifyOptions(
+      program
+        .command('verify', { isDefault: true })
+        .description('verify releases (default command)')
+        .argument(
+          '[reference...]',
+          'an image (ghcr.io/o/n, host:port/o/n:v1.1.2, o/n@sha256:…; no tag: its latest release) or a version of the default/--image/--repo image ("latest", v1.1.2); default "latest"',
+        ),
+    ),
+  ).action((references: string[], options: RawVerifyOptions & RawBatchOptions) => handlers.verify(references, options));
 
   addVerifyOptions(
     program
       .command('sbom')
       .description('print the verified CycloneDX SBOM of a release on stdout (nothing on stdout if it does not verify)')
-      .argument('[version]', '"latest" (default) or a release tag'),
-  ).action((version: string | undefined, options: RawVerifyOptions) => handlers.sbom(version, options));
+      .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
+  ).action((reference: string | undefined, options: RawVerifyOptions) => handlers.sbom(reference, options));
 
   program
     .command('verify-bundle')
@@ -87,15 +109,72 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     .argument('<file-or-digest>', 'the artifact, or sha256:<hex>')
     .action((fileOrDigest: string, options: RawVerifyBundleOptions) => handlers.verifyBundle(fileOrDigest, options));
 
+  program
+    .command('version')
+    .description('print the versions of verify-release, CUE, the Sigstore libraries and Node.js')
+    .option('--json', 'as one JSON document')
+    .action((options: { json?: boolean }) => handlers.version(options));
+
+  for (const command of [program, ...program.commands]) refuseRepeatedOptions(command);
   return program;
+}
+
+/** The names a mistyped subcommand is compared with (did-you-mean). */
+export function commandNames(program: Command): string[] {
+  return [...program.commands.map((command) => command.name()), 'help'];
+}
+
+/**
+ * commander keeps the last value of a repeated option; a repeated single-valued flag is refused instead, so
+ * `--image a --image b` never silently verifies b. Repeatable flags declare themselves by parsing with `collect`.
+ */
+function refuseRepeatedOptions(command: Command): void {
+  for (const option of command.options) {
+    if (!(option.required || option.optional) || option.variadic || option.parseArg === collect) continue;
+    let first: string | undefined;
+    command.on(`option:${option.name()}`, (value: string) => {
+      if (first !== undefined) {
+        command.error(
+          `expected ${option.long ?? option.flags} once, got it twice (${JSON.stringify(first)} and ${JSON.stringify(value)})`,
+          { exitCode: 2, code: 'verify-release.repeatedOption' },
+        );
+      }
+      first = value;
+    });
+  }
+}
+
+/** `--releases`, `--all-releases` and `--shard`: only the default command verifies many releases. */
+function addBatchOptions(command: Command): Command {
+  return command
+    .option(
+      '--releases <range>',
+      'verify every release of the image in this semver range, e.g. ">=v1.0.0" (prereleases with --include-prereleases)',
+    )
+    .option('--all-releases', "verify every release of the image's history")
+    .option(
+      '--shard <i/n>',
+      'verify every n-th release of the expanded list, starting with the i-th (1 ≤ i ≤ n)',
+      parseShard,
+    );
+}
+
+// Large enough for any CI matrix or Indexed Job; small enough that a typo is caught.
+const MAX_SHARDS = 10_000;
+
+function parseShard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || index < 1 || index > count || count > MAX_SHARDS) {
+    throw new InvalidArgumentError(`expected i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, got "${value}"`);
+  }
+  return { index, count };
 }
 
 function addVerifyOptions(command: Command): Command {
   return command
-    .option(
-      '--version <tag>',
-      'pin a release: "latest" or a release tag such as v1.2.3 (same as the positional version)',
-    )
+    .option('--version <tag>', 'pin a release: "latest" or a release tag such as v1.2.3 (same as a version reference)')
     .option(
       '--image <ref>',
       'image repository (default ghcr.io/natrontech/gcp-mysql-backup); host[:port]/name, or name@sha256:… to verify a digest',

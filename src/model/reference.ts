@@ -28,7 +28,8 @@ const MAX_NAME_LENGTH = 255;
  * Parses `[host[:port]/]path[:tag][@sha256:hex]`.
  *
  * The first component is a registry host when it contains `.` or `:` or is `localhost`; otherwise the image is on
- * Docker Hub. Path components are lowercased (GHCR owners are often written with capitals, the registry does not care).
+ * Docker Hub. Hosts are lowercased (DNS does not care); an upper-case repository name is refused, as docker refuses
+ * it ("repository name must be lowercase"), rather than lowercased into another repository.
  *
  * @throws UsageError when the reference is malformed.
  */
@@ -68,7 +69,10 @@ export function parseImageReference(input: string): ImageReference {
   }
   if (DOCKER_HUB_ALIASES.has(registry)) registry = DEFAULT_REGISTRY;
 
-  const path = components.map((component) => component.toLowerCase());
+  const path = components;
+  if (path.some((component) => component !== component.toLowerCase())) {
+    fail(`expected a lowercase repository name, got "${path.join('/')}"`);
+  }
   for (const component of path) {
     if (!PATH_COMPONENT.test(component))
       fail(`expected path components of [a-z0-9] joined by . _ __ or -, got "${component}"`);
@@ -80,6 +84,43 @@ export function parseImageReference(input: string): ImageReference {
   }
 
   return { registry, repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+}
+
+/**
+ * What a command-line argument names: an image (`ghcr.io/o/n`, `host:port/o/n:v1.1.2`, `…@sha256:…`), a release of
+ * the default image (`latest`, `v1.1.2`), or an OCI image layout directory (`oci-layout://dir`).
+ */
+export type Reference =
+  | { kind: 'image'; text: string; image: ImageReference }
+  | { kind: 'version'; text: string; version: string }
+  | { kind: 'layout'; text: string; dir: string };
+
+const LAYOUT_SCHEME = 'oci-layout://';
+/** What a bare word must look like to be taken as a version: `latest`, or starting with a digit (after a `v`). */
+const VERSION_LIKE = /^(?:latest|[vV]?\d[\w.+-]*)$/;
+
+/**
+ * Classifies one command-line reference. An image reference names its repository with a `/`, a tag with `:` or a
+ * digest with `@`, so a bare word such as `alpine` or a mistyped subcommand is never taken for a Docker Hub image;
+ * a bare word is a version only when it looks like one (validated later, with the message that says how to verify
+ * a tag that is not a release).
+ *
+ * @throws UsageError for a malformed image reference, a bare digest or an empty layout path; returns undefined for a bare word
+ *   that is neither (the caller knows the subcommands to suggest).
+ */
+export function parseReference(text: string): Reference | undefined {
+  if (text.startsWith(LAYOUT_SCHEME)) {
+    const dir = text.slice(LAYOUT_SCHEME.length);
+    if (dir === '') throw new UsageError(`invalid reference "${text}": expected oci-layout://<directory>`);
+    return { kind: 'layout', text, dir };
+  }
+  // Docker would read `sha256:<hex>` as the tag <hex> of docker.io/library/sha256.
+  if (text.startsWith('sha256:')) {
+    throw new UsageError(`invalid reference "${text}": expected <image>@sha256:<hex>, got a digest without its image`);
+  }
+  if (/[/:@]/.test(text)) return { kind: 'image', text, image: parseImageReference(text) };
+  if (VERSION_LIKE.test(text)) return { kind: 'version', text, version: text };
+  return undefined;
 }
 
 /** `host/name`, the form used in reports and evidence locations. */

@@ -38,12 +38,19 @@ class StageFailure extends Error {
  * Never throws for registry or verification trouble: those become `error`/`fail` checks in the report.
  * Throws only for usage errors (bad options, unreadable policy or trusted-root files).
  */
-export async function verifyRelease(options: VerifyReleaseOptions): Promise<VerifyReleaseResult> {
-  const run = startRun(options);
+export async function verifyRelease(options: VerifyReleaseOptions, session?: Session): Promise<VerifyReleaseResult> {
+  const run = startRun(options, session);
   try {
-    return options.policiesCompiled ? await policiesFirst(run, options.policiesCompiled) : await runStages(run);
+    if (!options.policiesCompiled) return await runStages(run);
+    // A batch's releases share one session: its requests are not this release's to stop, so its policies are
+    // compiled before its stages, as the CLI's batches compile every release's policies before any network work.
+    if (session !== undefined) {
+      await options.policiesCompiled;
+      return await runStages(run);
+    }
+    return await policiesFirst(run, options.policiesCompiled);
   } finally {
-    run.deadline.stop();
+    if (session === undefined) closeSession(run);
   }
 }
 
@@ -97,24 +104,42 @@ function why(run: Run, error: unknown): string {
     : describeError(error);
 }
 
-interface Run {
-  options: VerifyReleaseOptions;
+/**
+ * What the releases of one run share (src/pipeline/batch.ts): one registry client, so tokens, credentials, JSON
+ * documents and the limits on requests and blob bytes are per run; the trusted root, loaded once; and the deadline.
+ */
+export interface Session {
   client: RegistryClient;
   trust: Promise<TrustRoot>;
-  policyEngine: CheckContext['policyEngine'];
-  progress: (message: string) => void;
   /** The whole run's deadline (cosign's --timeout): the client's requests and waits, and every stage, end by it. */
   deadline: Deadline;
-  /** The step running now, for the deadline's reason. */
-  step: string;
-  /** Ends the registry requests early (a broken policy decided the run). */
+  /** Ends the client's requests early (a broken policy decided a one-release run). */
   stopRequests: AbortController;
 }
 
+interface Run extends Session {
+  options: VerifyReleaseOptions;
+  policyEngine: CheckContext['policyEngine'];
+  progress: (message: string) => void;
+  /** The step running now, for the deadline's reason. */
+  step: string;
+}
+
 /** Starts what takes long and does not depend on the release: CUE (~1 s, on its own thread) and the trusted root. */
-function startRun(options: VerifyReleaseOptions): Run {
+function startRun(options: VerifyReleaseOptions, session: Session | undefined): Run {
   const needsPolicy = options.checks.includes('provenance-policy') || options.checks.includes('sbom-policy');
   const policyEngine = needsPolicy ? (options.policyEngine ?? startPolicyEngineThread()) : undefined;
+  return {
+    ...(session ?? openSession(options)),
+    options,
+    policyEngine,
+    progress: options.onProgress ?? (() => undefined),
+    step: 'resolve',
+  };
+}
+
+/** Loads the trusted root and starts the deadline and the registry client, from the run-wide fields of `options`. */
+export function openSession(options: VerifyReleaseOptions): Session {
   const trust = loadTrustRoot({
     ...(options.trustedRootPath ? { path: options.trustedRootPath } : {}),
     ...(options.env ? { env: options.env } : {}),
@@ -128,19 +153,19 @@ function startRun(options: VerifyReleaseOptions): Run {
   // The client's requests end at the deadline, or earlier when the run stops them.
   const requestDeadline: Deadline = { ...deadline, signal: AbortSignal.any([deadline.signal, stopRequests.signal]) };
   return {
-    options,
     client: new RegistryClient({
       ...options.registry,
       ...(options.env ? { env: options.env } : {}),
       deadline: requestDeadline,
     }),
     trust,
-    policyEngine,
-    progress: options.onProgress ?? (() => undefined),
     deadline,
-    step: 'resolve',
     stopRequests,
   };
+}
+
+export function closeSession(session: Session): void {
+  session.deadline.stop();
 }
 
 async function resolve(run: Run): Promise<ResolvedTarget> {

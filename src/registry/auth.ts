@@ -25,6 +25,8 @@ export interface AuthOptions {
  */
 export function withAuth(next: RegistryFetch, options: AuthOptions): RegistryFetch {
   const authorizations = new Map<string, string>();
+  // Requests that meet the same challenge at once (the releases of a batch start together) share one token request.
+  const authorizing = new Map<string, Promise<string>>();
   return async (request) => {
     if (!isRegistryHost(request.url, request.registry)) {
       const response = await next(withoutAuthorization(request));
@@ -48,7 +50,14 @@ export function withAuth(next: RegistryFetch, options: AuthOptions): RegistryFet
     const challenge = pickChallenge(first.headers.get('www-authenticate'));
     if (challenge === undefined) return first;
     await discardBody(first);
-    const authorization = await authorize(options, request, challenge, scope);
+    let pending = authorizing.get(key);
+    if (pending === undefined) {
+      pending = authorize(options, request, challenge, scope);
+      authorizing.set(key, pending);
+      const settled = (): void => void authorizing.delete(key);
+      pending.then(settled, settled);
+    }
+    const authorization = await pending;
     authorizations.set(key, authorization);
     return next(withAuthorization(request, authorization));
   };

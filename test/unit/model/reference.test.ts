@@ -20,7 +20,7 @@ describe('parseImageReference', () => {
       'ghcr.io/natrontech/gcp-mysql-backup:v1.1.0',
       { registry: 'ghcr.io', repository: 'natrontech/gcp-mysql-backup', tag: 'v1.1.0' },
     ],
-    ['ghcr.io/NatronTech/Gcp-MySQL-Backup', { registry: 'ghcr.io', repository: 'natrontech/gcp-mysql-backup' }],
+    ['GHCR.io/natrontech/gcp-mysql-backup', { registry: 'ghcr.io', repository: 'natrontech/gcp-mysql-backup' }],
     ['localhost/app', { registry: 'localhost', repository: 'app' }],
     ['localhost:5000/a/b/c:latest', { registry: 'localhost:5000', repository: 'a/b/c', tag: 'latest' }],
     ['127.0.0.1:5000/acme/app', { registry: '127.0.0.1:5000', repository: 'acme/app' }],
@@ -52,6 +52,8 @@ describe('parseImageReference', () => {
     ['ghcr.io:port/acme/app', 'expected a registry host[:port]'],
     [`ghcr.io/${'a'.repeat(256)}`, 'expected a repository name of at most 255 characters'],
     ['ghcr.io/acme/app with space', 'got "app with space"'],
+    ['ghcr.io/NatronTech/Gcp-MySQL-Backup', 'expected a lowercase repository name, got "NatronTech/Gcp-MySQL-Backup"'],
+    ['UPPER/Case', 'expected a lowercase repository name, got "UPPER/Case"'],
   ])('rejects %j', (input, reason) => {
     let thrown: unknown;
     try {
