@@ -6,6 +6,8 @@ if (args.length === 1 && (args[0] === '-V' || args[0] === '--cli-version')) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${version}\n`);
 } else {
-  const { main } = await import('../dist/bundle/cli.js');
+  const { fileURLToPath } = await import('node:url');
+  const { runBundle } = await import('./load-bundle.js');
+  const { main } = runBundle(fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url))).exports;
   await main(process.argv);
 }

@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`expected --runs to be a positive integer, got ${values.runs}`);
-  if (!existsSync(join(ROOT, 'dist/bundle/cli.js')))
+  if (!existsSync(join(ROOT, 'dist/bundle/cli.cjs')))
     throw new Error('expected a built CLI in dist/bundle/, got none: run npm run build');
 
   const work = await mkdtemp(join(tmpdir(), 'verify-release-bench-'));

@@ -1,28 +1,82 @@
 #!/usr/bin/env node
-// Bundles the CLI into dist/bundle/ (esbuild): a handful of files instead of hundreds of modules, so a cold start
-// spends its time verifying, not resolving imports. The CUE worker is its own entry point; the library API keeps
-// tsc's dist/ with its type declarations. cue-wasm stays a package: its WebAssembly is read from node_modules.
+// Bundles the CLI into dist/bundle/ (esbuild): a few files instead of hundreds of modules, so a cold start spends
+// its time verifying, not resolving imports. The library API keeps tsc's dist/ with its type declarations.
+//   cli.cjs        the CLI, one CommonJS file, run by bin/load-bundle.js with cli.cjs.cache, V8's code cache for it
+//   tuf.cjs        @sigstore/tuf with tuf-js and its HTTP stack, loaded only when TUF is used
+//   cue-worker.js  the CUE engine's thread (ESM: cue-wasm's Go runtime is loaded with import()); cue-wasm stays a
+//                  package
+//   cue.wasm       cue-wasm's WebAssembly, inflated once here from tsc's dist/ (npm run build runs tsc first); the
+//                  worker checks its pinned sha256 on every load
 import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cacheFile, cachePath, runBundle } from '../bin/load-bundle.js';
+import { INFLATED_MODULE, inflateModule } from '../dist/policy/cue-runtime.js';
 
 const root = join(import.meta.dirname, '..');
 const outdir = join(root, 'dist/bundle');
-await rm(outdir, { recursive: true, force: true });
-await build({
+const cli = join(outdir, 'cli.cjs');
+const common = {
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli/main.ts', 'cue-worker': 'src/policy/cue-worker.ts' },
-  outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  // CommonJS dependencies (@sigstore/*) call require() for Node's built-ins; give the ESM bundle one.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  external: ['cue-wasm'],
   legalComments: 'linked',
   logLevel: 'warning',
-});
+};
+// CommonJS output has no import.meta; the bundle's file URL stands in for it (modules resolve files beside it).
+const importMetaUrl = {
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+// `import('@sigstore/tuf')` becomes a require of tuf.cjs, made when the import runs, not when the CLI starts.
+const lazyTuf = {
+  name: 'lazy-tuf',
+  setup(builder) {
+    builder.onResolve({ filter: /^@sigstore\/tuf$/ }, () => ({ path: 'tuf', namespace: 'lazy-tuf' }));
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-tuf' }, () => ({
+      contents: "module.exports = require('./tuf.cjs');",
+      loader: 'js',
+    }));
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+await Promise.all([
+  build({
+    ...common,
+    ...importMetaUrl,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: cli,
+    format: 'cjs',
+    external: ['cue-wasm', './tuf.cjs'],
+    plugins: [lazyTuf],
+  }),
+  build({
+    ...common,
+    ...importMetaUrl,
+    stdin: { contents: "module.exports = require('@sigstore/tuf');", resolveDir: root, loader: 'js' },
+    outfile: join(outdir, 'tuf.cjs'),
+    format: 'cjs',
+  }),
+  build({
+    ...common,
+    entryPoints: { 'cue-worker': 'src/policy/cue-worker.ts' },
+    outdir,
+    format: 'esm',
+    // CommonJS dependencies call require() for Node's built-ins; give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    external: ['cue-wasm'],
+  }),
+]);
+
+// The code cache holds what V8 compiled while the bundle's top level ran (every module's initialisation), as at
+// every start. Only this Node's V8 accepts it; elsewhere the CLI compiles the source as usual.
+const { script } = runBundle(cli, { useCache: false });
+writeFileSync(cachePath(cli), cacheFile(readFileSync(cli), script.createCachedData()));
+
+writeFileSync(join(outdir, INFLATED_MODULE), await inflateModule());

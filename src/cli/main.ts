@@ -1,3 +1,5 @@
+// First: configures zod before any module builds a schema.
+import './zod-jitless.js';
 import { createRequire } from 'node:module';
 import { CommanderError } from 'commander';
 import {

@@ -65,6 +65,10 @@ export async function toVerifyReleaseOptions(
   /** Starts the CUE engine when a policy check is selected; the releases of one run share one (src/cli/references.ts). */
   startEngine: () => PolicyEngine = startPolicyEngineThread,
 ): Promise<VerifyReleaseOptions> {
+  // CUE's start-up (~1 s, on its own thread) begins first thing, so that everything below and the registry round
+  // trips run beside it.
+  const checks = given.checks ?? CHECK_IDS;
+  const policyEngine = selectsPolicyCheck(checks) ? startEngine() : undefined;
   const checked = rawSchema.safeParse(given);
   if (!checked.success) throw new UsageError(checked.error.issues[0]?.message ?? 'invalid options');
   const { raw, layout } = await toLayoutSettings(given);
@@ -110,9 +114,11 @@ export async function toVerifyReleaseOptions(
   const release = toReleaseProbe(version, raw.tag, image);
   const expected = toExpectations(resolved, release, overrides);
   for (const policy of [expected.signature, expected.sbom, expected.provenanceSigner]) verifyPatterns(policy.identity);
-  const checks = raw.checks ?? CHECK_IDS;
-  // Policies are compiled before any network work too: a broken one is a usage error naming file:line:column.
-  const policyEngine = await compileSelectedPolicies(checks, expected.policies, startEngine);
+  // Policy files were read, size- and UTF-8-checked above; compiling them runs beside the network work, and
+  // verifyRelease lets a broken one (a usage error naming file:line:column) win over whatever the network did.
+  const policiesCompiled = policyEngine && compileSelectedPolicies(policyEngine, checks, expected.policies);
+  // verifyRelease awaits it; until then, a broken policy must not count as an unhandled rejection.
+  policiesCompiled?.catch(() => undefined);
 
   return {
     image,
@@ -121,6 +127,7 @@ export async function toVerifyReleaseOptions(
     includePrereleases: raw.includePrereleases ?? false,
     checks,
     ...(policyEngine && { policyEngine }),
+    ...(policiesCompiled && { policiesCompiled }),
     repositories: toRepositories(raw, resolved, env),
     expectations: (release) => toExpectations(resolved, release, overrides),
     ...(raw.trustedRoot !== undefined && { trustedRootPath: raw.trustedRoot }),
@@ -235,28 +242,28 @@ async function readPolicyFiles(paths: string[]): Promise<PolicySource[] | undefi
   return Promise.all(paths.map((path) => readPolicyFile(resolve(path))));
 }
 
+function selectsPolicyCheck(checks: readonly string[]): boolean {
+  return checks.includes('provenance-policy') || checks.includes('sbom-policy');
+}
+
 /**
- * Starts CUE and compiles the policies of the selected policy checks; returns the engine for the run, or
- * undefined when no policy check is selected (CUE is not started at all then).
+ * Compiles the policies of the selected policy checks on the engine. Rejects with the UsageError of the first
+ * broken policy; an engine that does not start is reported by the policy checks themselves (exit 3), as before.
  */
 async function compileSelectedPolicies(
+  engine: PolicyEngine,
   checks: readonly string[],
   policies: { provenance: PolicySource[]; sbom: PolicySource[] },
-  startEngine: () => PolicyEngine,
-): Promise<PolicyEngine | undefined> {
-  if (!checks.includes('provenance-policy') && !checks.includes('sbom-policy')) return undefined;
+): Promise<void> {
   const selected = [
     ...(checks.includes('provenance-policy') ? policies.provenance : []),
     ...(checks.includes('sbom-policy') ? policies.sbom : []),
   ];
-  const engine = startEngine();
   try {
     await engine.compile(selected);
   } catch (error) {
-    // An engine that does not start is reported by the policy checks themselves (exit 3), as before.
     if (!(error instanceof PolicyError)) throw error;
   }
-  return engine;
 }
 
 /**

@@ -24,7 +24,8 @@ export interface VerifyPlan {
 
 /**
  * Classifies the references, checks how they combine with the flags, and builds each release's options (profile,
- * expectations, policies compiled on one shared CUE engine) before any network work. Throws UsageError.
+ * expectations, policies read and compiled on one shared CUE engine) before any network work; one release's policies
+ * compile beside its network work instead. Throws UsageError.
  */
 export async function planVerify(
   references: readonly string[],
@@ -58,6 +59,9 @@ export async function planVerify(
     const options = await toVerifyReleaseOptions(version, rawForReference, env, onProgress, startEngine);
     items.push({ reference: reference?.text ?? raw.version ?? raw.tag ?? 'latest', options });
   }
+  // One release compiles its policies beside its network work (verifyRelease); a batch, whose releases share their
+  // requests, compiles them all first, so a broken policy is a usage error before any network work.
+  if (batch) await Promise.all(items.flatMap((item) => item.options.policiesCompiled ?? []));
   return {
     batch,
     items,

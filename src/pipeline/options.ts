@@ -35,8 +35,14 @@ export interface VerifyReleaseOptions {
   layout?: string;
   /** Wraps the source the run reads from: `save` records every manifest and list the verification read. */
   observeSource?: (source: RegistrySource) => RegistrySource;
-  /** A CUE engine that already compiled the policies (the CLI does so before any network work); else one is started. */
+  /** The CUE engine for the policy checks (the CLI starts it first thing); else one is started when needed. */
   policyEngine?: PolicyEngine;
+  /**
+   * The compilation of the selected policies, running beside the network work (the CLI's). The run waits for it
+   * before any verdict, and its rejection (a broken policy: a usage error) wins over whatever the network did: the
+   * run stops its registry requests and throws it.
+   */
+  policiesCompiled?: Promise<void>;
   /** Do not contact TUF; use --trusted-root or the embedded root. */
   offlineTrust?: boolean;
   /** The whole run's deadline in ms (cosign's `--timeout`; default 5 minutes); `registry.timeoutMs` is per request. */

@@ -54,6 +54,38 @@ class StageFailure extends Error {
  */
 export async function verifyRelease(options: VerifyReleaseOptions, session?: Session): Promise<VerifyReleaseResult> {
   const run = startRun(options, session);
+  try {
+    if (!options.policiesCompiled) return await runStages(run);
+    // A batch's releases share one session: its requests are not this release's to stop, so its policies are
+    // compiled before its stages, as the CLI's batches compile every release's policies before any network work.
+    if (session !== undefined) {
+      await options.policiesCompiled;
+      return await runStages(run);
+    }
+    return await policiesFirst(run, options.policiesCompiled);
+  } finally {
+    if (session === undefined) closeSession(run);
+  }
+}
+
+/**
+ * Runs the stages beside the policies' compilation. A policy that does not compile is a usage error that wins
+ * whenever it comes: the registry requests stop and no verdict is given, even if the network failed first.
+ */
+async function policiesFirst(run: Run, compiled: Promise<void>): Promise<VerifyReleaseResult> {
+  compiled.catch(() => run.stopRequests.abort());
+  const stages = runStages(run).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  const outcome = await Promise.race([stages, compiled.then(() => stages)]);
+  await compiled;
+  if ('error' in outcome) throw outcome.error;
+  return outcome.result;
+}
+
+async function runStages(run: Run): Promise<VerifyReleaseResult> {
+  const { options } = run;
   let target: ResolvedTarget | undefined;
   try {
     target = await resolve(run);
@@ -77,8 +109,6 @@ export async function verifyRelease(options: VerifyReleaseOptions, session?: Ses
       return { report: buildReport(toReportTarget(resolved), checks) };
     }
     throw error;
-  } finally {
-    if (session === undefined) closeSession(run);
   }
 }
 
@@ -99,6 +129,8 @@ export interface Session {
   trust: Promise<TrustRoot>;
   /** The whole run's deadline (cosign's --timeout): the client's requests and waits, and every stage, end by it. */
   deadline: Deadline;
+  /** Ends the client's requests early (a broken policy decided a one-release run). */
+  stopRequests: AbortController;
 }
 
 interface Run extends Session {
@@ -140,6 +172,9 @@ export function openSession(options: VerifyReleaseOptions): Session {
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
   trust.catch(() => undefined);
   const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, Date.now, options.startedAt);
+  const stopRequests = new AbortController();
+  // The client's requests end at the deadline, or earlier when the run stops them.
+  const requestDeadline: Deadline = { ...deadline, signal: AbortSignal.any([deadline.signal, stopRequests.signal]) };
   const source: RegistrySource =
     layout !== undefined
       ? new LayoutSource(layout, {
@@ -148,11 +183,16 @@ export function openSession(options: VerifyReleaseOptions): Session {
             maxTotalBlobBytes: options.registry.maxTotalBlobBytes,
           }),
         })
-      : new RegistryClient({ ...options.registry, ...(options.env ? { env: options.env } : {}), deadline });
+      : new RegistryClient({
+          ...options.registry,
+          ...(options.env ? { env: options.env } : {}),
+          deadline: requestDeadline,
+        });
   return {
     client: options.observeSource ? options.observeSource(source) : source,
     trust,
     deadline,
+    stopRequests,
   };
 }
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 
@@ -22,6 +23,8 @@ export interface CueApi {
 const INLINE_MODULE = 'cue.wasm.full.inline-41c9b744.js';
 const GO_RUNTIME = 'wasm_exec.full-4a915ab6.js';
 const WASM_SHA256 = 'fdeac1956af1a228998949dd3359bab02c70cd26dff48246b311258d688d2722';
+/** The inflated module's file name beside the bundled CUE worker. */
+export const INFLATED_MODULE = 'cue.wasm';
 
 // Node's WebAssembly global, which @types/node 20 does not declare: only what this loader calls.
 declare const WebAssembly: {
@@ -40,15 +43,34 @@ interface CueGlobals {
   };
 }
 
-async function inflateModule(distDir: string): Promise<Uint8Array> {
-  const text = await readFile(join(distDir, INLINE_MODULE), 'latin1');
-  const base64 = text.slice(text.indexOf('"') + 1, text.lastIndexOf('"'));
-  const wasm = await promisify(gunzip)(Buffer.from(base64, 'base64'));
+function verifyDigest(wasm: Uint8Array, from: string): Uint8Array {
   const digest = createHash('sha256').update(wasm).digest('hex');
   if (digest !== WASM_SHA256) {
-    throw new Error(`expected cue-wasm's WebAssembly module to have sha256 ${WASM_SHA256}, got ${digest}`);
+    throw new Error(`expected cue-wasm's WebAssembly module (${from}) to have sha256 ${WASM_SHA256}, got ${digest}`);
   }
   return wasm;
+}
+
+/** cue-wasm's WebAssembly module, inflated from the package's inline module and checked against the pinned digest. */
+export async function inflateModule(distDir: string = cueWasmDir()): Promise<Uint8Array> {
+  const text = await readFile(join(distDir, INLINE_MODULE), 'latin1');
+  const base64 = text.slice(text.indexOf('"') + 1, text.lastIndexOf('"'));
+  return verifyDigest(await promisify(gunzip)(Buffer.from(base64, 'base64')), INLINE_MODULE);
+}
+
+/**
+ * The WebAssembly module: the bundled CLI ships it inflated beside itself (`cue.wasm`, written by
+ * scripts/build-cli.mjs), which spares every run reading, base64-decoding and inflating 6 MB; elsewhere it is
+ * inflated from cue-wasm. Either way nothing runs before its sha256 is the pinned one.
+ */
+async function loadModule(distDir: string): Promise<Uint8Array> {
+  const inflated = new URL(`./${INFLATED_MODULE}`, import.meta.url);
+  if (!existsSync(inflated)) return inflateModule(distDir);
+  return verifyDigest(await readFile(inflated), fileURLToPath(inflated));
+}
+
+function cueWasmDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('cue-wasm'));
 }
 
 let loading: Promise<CueApi> | undefined;
@@ -60,8 +82,8 @@ export function loadCue(): Promise<CueApi> {
 }
 
 async function startCue(): Promise<CueApi> {
-  const distDir = dirname(createRequire(import.meta.url).resolve('cue-wasm'));
-  const wasm = inflateModule(distDir);
+  const distDir = cueWasmDir();
+  const wasm = loadModule(distDir);
   const globals = globalThis as CueGlobals;
   await import(pathToFileURL(join(distDir, GO_RUNTIME)).href);
   if (!globals.Go) throw new Error(`expected ${GO_RUNTIME} to define the Go runtime, got nothing`);

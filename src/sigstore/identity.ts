@@ -15,14 +15,26 @@ function toMatcher(exact: string | undefined, regexp: string | undefined, what: 
     );
   }
   if (exact !== undefined) return (value) => value === exact;
-  let pattern: RE2JS;
+  const pattern = compiled(regexp as string, what);
+  // Unanchored like cosign (Go's MatchString): users anchor with ^…$ themselves.
+  return (value) => value !== undefined && pattern.matcher(value).find();
+}
+
+// A run matches the same few patterns against every certificate: each is compiled once (RE2JS is immutable).
+const compiledPatterns = new Map<string, RE2JS>();
+
+function compiled(regexp: string, what: string): RE2JS {
+  let pattern = compiledPatterns.get(regexp);
+  if (pattern) return pattern;
   try {
-    pattern = RE2JS.compile(regexp as string);
+    pattern = RE2JS.compile(regexp);
   } catch (error) {
     throw new UsageError(`expected a valid RE2 --certificate-${what}-regexp, got ${describeError(error)}`);
   }
-  // Unanchored like cosign (Go's MatchString): users anchor with ^…$ themselves.
-  return (value) => value !== undefined && pattern.matcher(value).find();
+  // Patterns come from the configuration, so there are few; a long-lived process still keeps a bounded number.
+  if (compiledPatterns.size >= 64) compiledPatterns.clear();
+  compiledPatterns.set(regexp, pattern);
+  return pattern;
 }
 
 /**

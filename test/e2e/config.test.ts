@@ -15,6 +15,7 @@ import { reportSchema } from '../../src/report/index.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { createTestSigstore, type TestSigstore } from '../support/test-sigstore/index.js';
 import { mintRelease } from '../support/releases.js';
+import { startFaultServer } from '../support/fault-server.js';
 import { ALL_PASS, cli, cliJson, reason, statuses, type CliRun } from './helpers.js';
 
 let reg: TestRegistry;
@@ -85,6 +86,20 @@ async function writeProfile(policies: { provenance: string[]; sbom: string[] }, 
   await writeFile(join(dir, 'profile.json'), JSON.stringify(profile));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return { dir, path: join(dir, 'profile.json') };
+}
+
+/** A policy with a syntax error on line 3, in its own file. */
+async function writeBrokenPolicy(): Promise<string> {
+  const broken = join(await mkdtemp(join(work, 'broken-')), 'broken.cue');
+  await writeFile(
+    broken,
+    'predicateType: "https://slsa.dev/provenance/v0.2"\npredicate: {\n  builder: id: =~"x" &&\n}\n',
+  );
+  return broken;
+}
+
+function brokenPolicyMessage(broken: string, prefix = '^verify-release: '): RegExp {
+  return new RegExp(`${prefix}policy ${broken}:3:\\d+: expected valid CUE v0\\.4\\.3, got syntax error`);
 }
 
 const STRICT_SBOM_POLICY = 'predicateType: "https://cyclonedx.org/bom"\npredicate: metadata: supplier: name: "ACME"\n';
@@ -275,7 +290,7 @@ describe('13.4 trusted roots are validated whole', () => {
   });
 });
 
-describe('13.5 / 7.10 policy files: confined, size-capped, compiled first, never echoed', () => {
+describe('13.5 / 7.10 policy files: confined, size-capped, a broken one wins, never echoed', () => {
   it('refuses profile policies outside the profile directory', async () => {
     const { dir, path } = await writeProfile({ provenance: [], sbom: ['../token'] });
     await writeFile(join(dir, '..', 'token'), 'ghp_0123456789SECRET\n');
@@ -298,17 +313,31 @@ describe('13.5 / 7.10 policy files: confined, size-capped, compiled first, never
     expect(run.stdout).not.toContain('SECRET');
   });
 
-  it('a broken policy is found before any network work, with its position', async () => {
-    const broken = join(work, 'broken.cue');
-    await writeFile(
-      broken,
-      'predicateType: "https://slsa.dev/provenance/v0.2"\npredicate: {\n  builder: id: =~"x" &&\n}\n',
-    );
+  it('a broken policy wins over an unreachable registry: exit 2 with its position, no verdict', async () => {
+    const broken = await writeBrokenPolicy();
     const run = await cli(['v1.0.0', ...unreachable(), '--policy', broken]);
-    expectUsageError(
-      run,
-      new RegExp(`^verify-release: policy ${broken}:3:\\d+: expected valid CUE v0\\.4\\.3, got syntax error`),
-    );
+    expectUsageError(run, brokenPolicyMessage(broken));
+    expect(run.stdout).toBe('');
+  });
+
+  it('a broken policy wins over a registry that never answers, and --json prints the error document', async () => {
+    const broken = await writeBrokenPolicy();
+    const silent = await startFaultServer(() => new Promise(() => undefined));
+    try {
+      // Deadlines far beyond the test's timeout: only the compile error can end this run.
+      const run = await cli([
+        'v1.0.0',
+        ...['--image', `${silent.host}/acme/app`, '--trusted-root', trustedRoot],
+        ...['--timeout', '3600', '--request-timeout', '3600', '--sbom-policy', broken, '--json'],
+      ]);
+      expectUsageError(run, brokenPolicyMessage(broken));
+      expect(JSON.parse(run.stdout)).toEqual({
+        verified: false,
+        error: { code: 'CONFIG', message: expect.stringMatching(brokenPolicyMessage(broken, '')) as unknown },
+      });
+    } finally {
+      await silent.stop();
+    }
   });
 
   it('a policy above 1 MiB is refused before any network work', async () => {

@@ -5,7 +5,7 @@ import { repoRoot } from './corpus.js';
 
 /** What users run: the bin, which loads the bundled CLI (dist/bundle/). */
 export const BIN = join(repoRoot, 'bin/verify-release.js');
-const BUNDLE = join(repoRoot, 'dist/bundle/cli.js');
+const BUNDLE = join(repoRoot, 'dist/bundle/cli.cjs');
 
 export interface CliRun {
   code: number;

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { type SignedEntity, toSignedEntity, toTrustMaterial, type TrustMaterial, Verifier } from '@sigstore/verify';
 import { describeError, VerificationError, verificationError, type VerifyReleaseError } from '../../errors.js';
 import type { SignerInfo, VerifiedTlogEntry } from '../../model/evidence.js';
 import { fromLibraryError } from '../library-error.js';
@@ -12,6 +12,7 @@ import { isRekorV2, verifyInclusionShape, verifyLogKeyValidity } from './inclusi
 import { parseBundle } from './parse.js';
 import { verifyDsseSubject } from './subject.js';
 import { type SignerMaterial, type TlogBody, toTlogBody, verifyTlogBodySigner } from './tlog-body.js';
+import { withCertificatesEncodedOnce, withLeafEncodedOnce } from '../encode-once.js';
 
 export type { ArtifactInput } from './content.js';
 
@@ -62,7 +63,7 @@ function parsePublicKey(pem: string): KeyObject {
 function toEntity(bundle: Bundle, bodies: TlogBody[], artifact: ArtifactInput | undefined): SignedEntity {
   let entity: SignedEntity;
   try {
-    entity = toSignedEntity(bundle);
+    entity = withLeafEncodedOnce(toSignedEntity(bundle));
   } catch (error) {
     const code = /timestamp|RFC3161/i.test(describeError(error)) ? 'TIMESTAMP_ERROR' : 'BUNDLE_INVALID';
     throw verificationError(code, `expected parseable verification material, got ${describeError(error)}`, error);
@@ -92,6 +93,37 @@ function toVerifiedEntry(bundle: Bundle, index: number, body: TlogBody): Verifie
   const result: VerifiedTlogEntry = { logIndex: entry?.logIndex ?? '', kind: body.kind, version: body.apiVersion };
   if (entry?.inclusionPromise && !isRekorV2(body)) result.integratedTime = Number(entry.integratedTime);
   return result;
+}
+
+interface Material {
+  root: TrustedRoot;
+  trustMaterial: TrustMaterial;
+}
+
+/** The library's form of a trusted root; with a managed key (`--key`), that key is the only signer key. */
+function toMaterial(trust: TrustRoot, key?: KeyObject): Material {
+  let root: TrustedRoot;
+  try {
+    root = TrustedRoot.fromJSON(trust.json);
+  } catch (error) {
+    throw verificationError('TRUST_ROOT_ERROR', `expected a valid root, got ${describeError(error)}`, error);
+  }
+  const trustMaterial = withCertificatesEncodedOnce(
+    toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined),
+  );
+  return { root, trustMaterial };
+}
+
+// A run verifies every bundle against the same root: its keyless material is built once (the library only reads it).
+const keylessMaterials = new WeakMap<TrustRoot, Material>();
+
+function keylessMaterial(trust: TrustRoot): Material {
+  let material = keylessMaterials.get(trust);
+  if (!material) {
+    material = toMaterial(trust);
+    keylessMaterials.set(trust, material);
+  }
+  return material;
 }
 
 /**
@@ -129,14 +161,7 @@ export function verifySigstoreBundle(
   bodies.forEach((body) => verifyTlogBodySigner(body, signer));
   const signerInfo = leafDer ? toSignerInfo(leafDer) : undefined;
 
-  let root: TrustedRoot;
-  try {
-    root = TrustedRoot.fromJSON(trust.json);
-  } catch (error) {
-    throw verificationError('TRUST_ROOT_ERROR', `expected a valid root, got ${describeError(error)}`, error);
-  }
-  const key = managedKey;
-  const trustMaterial = toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined);
+  const { root, trustMaterial } = managedKey ? toMaterial(trust, managedKey) : keylessMaterial(trust);
   const entity = toEntity(bundle, bodies, options.artifact);
   const verifier = new Verifier(trustMaterial, {
     tlogThreshold: 1,

@@ -8,6 +8,7 @@ import { kindVersionOf } from './body-binding.js';
 import { fromLibraryError } from '../library-error.js';
 import { verifyLegacySET } from './set.js';
 import type { LegacyBundle } from './to-bundle.js';
+import { withLeafEncodedOnce } from '../encode-once.js';
 
 /**
  * Rekor kinds sigstore-js rejects ("unsupported intoto version: 0.0.1", "unsupported kind: rekord") that cosign
@@ -82,7 +83,9 @@ function toEntity(layer: LegacyLayerEvidence, legacy: LegacyBundle): ReturnType<
   try {
     // The same structural checks as every bundle (strict DER of the certificate and RFC3161 timestamps included).
     const { bundle } = parseBundle(legacy.bundle);
-    return toSignedEntity(bundle, layer.format === 'legacy-sig' ? Buffer.from(layer.payload) : undefined);
+    return withLeafEncodedOnce(
+      toSignedEntity(bundle, layer.format === 'legacy-sig' ? Buffer.from(layer.payload) : undefined),
+    );
   } catch (error) {
     if (error instanceof VerifyReleaseError) throw error;
     throw verificationError(

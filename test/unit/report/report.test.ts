@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildReport,
   reportExitCode,
+  reportSchema,
   SIGNATURE_OMITTED_NOTICE,
   withOutputFailure,
   type ReportTarget,
@@ -76,8 +77,14 @@ describe('#buildReport / #reportExitCode', () => {
     expect(renderText(failed, { colorLevel: 0 })).toMatch(/\nNOT VERIFIED \(partial: [^)]*\): 2 passed, 0 failed\n$/);
   });
 
-  it('refuses a check that breaks the schema', () => {
-    expect(() => buildReport(target, [{ ...check('signature', 'pass'), status: 'ok' as CheckStatus }])).toThrow();
+  it('builds exactly the published schema, nothing beyond it (validated here, not on every run)', () => {
+    const extra = { ...check('signature', 'pass'), logs: ['not in the schema'] };
+    const report = buildReport({ ...target, extra: 1 } as ReportTarget, [check('resolve', 'pass'), extra], ['n']);
+    expect(reportSchema.strict().parse(report)).toEqual(report);
+    expect(report.checks[1]).toEqual(check('signature', 'pass'));
+    expect(report.target).toEqual(target);
+    const failed = withOutputFailure(report, 'x');
+    expect(reportSchema.strict().parse(failed)).toEqual(failed);
   });
 });
 

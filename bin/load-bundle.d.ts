@@ -1,0 +1,8 @@
+import type { Script } from 'node:vm';
+
+export function cachePath(bundlePath: string): string;
+export function cacheFile(bundleBytes: Uint8Array, v8Data: Uint8Array): Buffer;
+export function runBundle(
+  bundlePath: string,
+  options?: { useCache?: boolean },
+): { exports: Record<string, unknown>; script: Script };

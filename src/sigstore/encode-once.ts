@@ -1,0 +1,29 @@
+import type { X509Certificate } from '@sigstore/core';
+import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
+
+/**
+ * `@sigstore/verify` re-encodes a certificate's parsed ASN.1 tree to DER on every comparison (deduplicating the
+ * chain, building paths) and its to-be-signed part on every signature check: most of a chain check's cost. Nothing
+ * changes these trees after parsing (the library clones a certificate before it edits one), so each is encoded once
+ * and the same bytes are returned after that. A performance measure only: the library sees what it would compute.
+ */
+function encodeOnce(certificate: X509Certificate): void {
+  // The to-be-signed part (every signature check against an issuer) first, so that encoding the whole certificate
+  // (comparisons) reuses its bytes.
+  for (const node of [certificate.tbsCertificate, certificate.root]) {
+    const der = node.toDER();
+    node.toDER = () => der;
+  }
+}
+
+/** The trust material with each certificate authority's chain encoded once. */
+export function withCertificatesEncodedOnce(material: TrustMaterial): TrustMaterial {
+  for (const authority of material.certificateAuthorities) authority.certChain.forEach(encodeOnce);
+  return material;
+}
+
+/** The entity with its signing certificate, if any, encoded once. */
+export function withLeafEncodedOnce<T extends Pick<SignedEntity, 'key'>>(entity: T): T {
+  if (entity.key.$case === 'certificate') encodeOnce(entity.key.certificate);
+  return entity;
+}

@@ -1,0 +1,38 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cacheFile, cachePath, runBundle } from '../../../bin/load-bundle.js';
+
+/** A bundle and the code cache the build would write for it. */
+async function builtBundle(source: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'verify-release-bundle-')), 'cli.cjs');
+  await writeFile(path, source);
+  const { script } = runBundle(path, { useCache: false });
+  await writeFile(cachePath(path), cacheFile(await readFile(path), script.createCachedData()));
+  return path;
+}
+
+describe('#runBundle', () => {
+  it('runs the bundle as a CommonJS module, with the code cache made for it', async () => {
+    const path = await builtBundle("exports.answer = () => 'one'; exports.file = __filename;");
+    const { exports, script } = runBundle(path);
+    expect(script.cachedDataRejected).toBe(false);
+    expect((exports.answer as () => string)()).toBe('one');
+    expect(exports.file).toBe(path);
+  });
+
+  it('never uses a cache made for other bytes, even of the same length (V8 checks only the length)', async () => {
+    const path = await builtBundle("exports.answer = () => 'one';");
+    await writeFile(path, "exports.answer = () => 'two';");
+    const { exports, script } = runBundle(path);
+    expect(script.cachedDataRejected).toBeUndefined();
+    expect((exports.answer as () => string)()).toBe('two');
+  });
+
+  it('compiles the source as usual without a cache, or with a cache that is not one', async () => {
+    const path = await builtBundle("exports.answer = () => 'one';");
+    await writeFile(cachePath(path), 'not a cache');
+    expect((runBundle(path).exports.answer as () => string)()).toBe('one');
+  });
+});
