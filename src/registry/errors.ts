@@ -51,12 +51,15 @@ function isTimeout(error: unknown): boolean {
 /** The most specific error code in a cause chain (undici wraps the socket error in `TypeError: fetch failed`). */
 function networkCode(error: unknown): string {
   let current: unknown = error;
+  // Without a code, the chain of messages: fetch's own is only "fetch failed" (its cause says e.g. "bad port").
+  const messages: string[] = [];
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') return code;
+    messages.push(current.message);
     current = current.cause;
   }
-  return error instanceof Error ? oneLine(error.message) : 'an unknown network error';
+  return messages.length > 0 ? oneLine(messages.join(': ')) : 'an unknown network error';
 }
 
 /** Collapses whitespace and bounds the length of text that came from a server. */

@@ -133,6 +133,10 @@ describe('failures name what was expected, what was found and the flag that chan
       offline,
     );
     expect(code).toBe(1);
+    // The bundled CLI really ran @sigstore/tuf (it has no root for this mirror): the library loads from the bundle.
+    const tufNotice = report.notices.find((notice) => notice.startsWith('TUF unreachable'));
+    expect(tufNotice).toMatch(/^TUF unreachable \(No root\.json found for mirror: http:\/\/127\.0\.0\.1:\d+\)/);
+    expect(tufNotice).not.toContain('is not a function');
     expect(reason(report, 'signature')).toContain(
       "certificate: Failed to verify certificate chain (CERTIFICATE_ERROR); the trusted root was Sigstore's public-good one: for another Sigstore instance, pass its root with --trusted-root",
     );
