@@ -6,8 +6,37 @@ if (args.length === 1 && (args[0] === '-V' || args[0] === '--cli-version')) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${version}\n`);
 } else {
+  if (mayEvaluatePolicies(args)) await prestartCueWorker();
   const { fileURLToPath } = await import('node:url');
   const { runBundle } = await import('./load-bundle.js');
   const { main } = runBundle(fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url))).exports;
   await main(process.argv);
+}
+
+/**
+ * Whether this command line may run a policy check: a guess that costs only CPU when wrong, since the CLI decides
+ * for itself and adopts the prestarted worker (src/policy/worker-engine.ts) or leaves it to end with the process.
+ */
+function mayEvaluatePolicies(argv) {
+  if (['version', 'completion', 'verify-bundle', 'policy', 'help'].includes(argv[0])) return false;
+  if (argv.includes('-h') || argv.includes('--help')) return false;
+  const at = argv.findIndex((arg) => arg === '--checks' || arg.startsWith('--checks='));
+  if (at === -1) return true;
+  const checks = argv[at].startsWith('--checks=') ? argv[at].slice('--checks='.length) : (argv[at + 1] ?? '');
+  return checks.includes('policy');
+}
+
+/**
+ * Starts CUE's thread before the bundle loads, so CUE's start-up (the longest part of a full run) begins ~0.2 s
+ * earlier. What happens to the worker before the CLI adopts it is kept for it: an early error or exit.
+ */
+async function prestartCueWorker() {
+  const script = new URL('../dist/bundle/cue-worker.js', import.meta.url);
+  const [{ Worker }, { existsSync }] = await Promise.all([import('node:worker_threads'), import('node:fs')]);
+  if (!existsSync(script)) return;
+  const prestarted = { worker: new Worker(script) };
+  prestarted.worker.unref();
+  prestarted.worker.once('error', (error) => (prestarted.stopped ??= error));
+  prestarted.worker.once('exit', (code) => (prestarted.stopped ??= code));
+  globalThis[Symbol.for('verify-release.prestarted-cue-worker')] = prestarted;
 }

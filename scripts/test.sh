@@ -25,7 +25,7 @@ lint=$?
 results="$(mktemp)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results"
 vitest=$?
-node scripts/test-summary.mjs "$results" typecheck=$typecheck lint=$lint
+node scripts/test-summary.mjs "$results" vitest=$vitest typecheck=$typecheck lint=$lint
 summary=$?
 set -e
 rm -f "$results"

@@ -38,15 +38,37 @@ function fromWorkerError({ kind, code, message }: WorkerError): Error {
 }
 
 /**
- * Starts the CUE engine on a worker thread, so that its start-up runs beside the rest of the run. The worker is the
- * compiled `cue-worker.js` beside this module (dist/ and the bundled CLI); where it does not exist (the TypeScript
- * sources under vitest) the engine starts on this thread instead, with the same results.
+ * The CUE worker bin/verify-release.js may start before it loads the bundle (CUE's start-up is the longest part of
+ * a full run, so it begins before the bundle's own ~0.2 s), with what happened to it meanwhile. Taken at most once.
+ */
+interface PrestartedWorker {
+  worker: Worker;
+  /** The worker's error or exit code, when it stopped before it was adopted. */
+  stopped?: Error | number;
+}
+
+const PRESTARTED = Symbol.for('verify-release.prestarted-cue-worker');
+
+function takePrestartedWorker(): PrestartedWorker | undefined {
+  const holder = globalThis as { [PRESTARTED]?: PrestartedWorker };
+  const prestarted = holder[PRESTARTED];
+  delete holder[PRESTARTED];
+  return prestarted;
+}
+
+/**
+ * Starts the CUE engine on a worker thread, so that its start-up runs beside the rest of the run (or adopts the one
+ * the bin started). The worker is the compiled `cue-worker.js` beside this module (dist/ and the bundled CLI); where
+ * it does not exist (the TypeScript sources under vitest) the engine starts on this thread instead, with the same
+ * results.
  */
 export function startPolicyEngineThread(): PolicyEngine {
+  const prestarted = takePrestartedWorker();
   const script = new URL('./cue-worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(script))) return startPolicyEngine();
+  if (!prestarted && !existsSync(fileURLToPath(script))) return startPolicyEngine();
 
-  const worker = new Worker(script);
+  const worker = prestarted?.worker ?? new Worker(script);
+  let failure: Error | undefined = prestarted?.stopped !== undefined ? engineFailure(prestarted.stopped) : undefined;
   const pending = new Map<
     number,
     { resolve: (outcome: PolicyOutcome | null) => void; reject: (error: Error) => void }
@@ -55,6 +77,7 @@ export function startPolicyEngineThread(): PolicyEngine {
   // The worker keeps the process alive only while a request is waiting for it.
   worker.unref();
   const failAll = (error: Error): void => {
+    failure = error;
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
   };
@@ -66,12 +89,15 @@ export function startPolicyEngineThread(): PolicyEngine {
     if (response.error) waiting.reject(fromWorkerError(response.error));
     else waiting.resolve(response.outcome);
   });
-  worker.on('error', (error) => failAll(new PolicyError(`expected the CUE engine to run, got ${error.message}`)));
-  worker.on('exit', (code) =>
-    failAll(new PolicyError(`expected the CUE engine to run, got an exit with code ${code}`)),
-  );
+  worker.on('error', (error) => failAll(engineFailure(error)));
+  worker.on('exit', (code) => failAll(engineFailure(code)));
   const send = (request: EngineRequest): Promise<PolicyOutcome | null> =>
     new Promise((resolve, reject) => {
+      // A worker that already ended (e.g. before it was adopted) never answers.
+      if (failure) {
+        reject(failure);
+        return;
+      }
       const id = nextId++;
       pending.set(id, { resolve, reject });
       worker.ref();
@@ -87,4 +113,11 @@ export function startPolicyEngineThread(): PolicyEngine {
       return outcome;
     },
   };
+}
+
+/** Why the CUE engine's thread stopped serving: its error, or its exit code. */
+function engineFailure(cause: Error | number): PolicyError {
+  return new PolicyError(
+    `expected the CUE engine to run, got ${typeof cause === 'number' ? `an exit with code ${cause}` : cause.message}`,
+  );
 }

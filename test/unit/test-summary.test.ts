@@ -7,7 +7,7 @@ interface Summary {
   failed: number;
   line: string;
 }
-const summarizeReport = summarize as (report: unknown, checks?: Record<string, number>) => Summary;
+const summarizeReport = summarize as (report: unknown, checks?: Record<string, number>, vitestExit?: number) => Summary;
 
 function report(files: { status: string; tests: string[] }[]) {
   const tests = files.flatMap((file) => file.tests);
@@ -40,5 +40,11 @@ describe('the CI summary line', () => {
       lint: 1,
     });
     expect(summary.line).toBe('2 passed, 3 failed');
+  });
+
+  it('counts a vitest run that failed with nothing failed in its report (no test files, a broken setup)', () => {
+    expect(summarizeReport(report([]), { typecheck: 0, lint: 0 }, 1).line).toBe('2 passed, 1 failed');
+    // A failure the report shows is not counted twice.
+    expect(summarizeReport(report([{ status: 'failed', tests: ['failed'] }]), {}, 1).line).toBe('0 passed, 1 failed');
   });
 });
