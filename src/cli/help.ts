@@ -89,5 +89,10 @@ export function usageErrorLine(text: string): string {
     .replace('(Did you mean', '(did you mean');
   const unknown = /^unknown option '([^']+)'$/.exec(line)?.[1];
   const familiar = unknown !== undefined ? FAMILIAR_FLAGS[unknown] : undefined;
-  return familiar !== undefined ? `${line} (did you mean ${familiar}?)` : line;
+  if (familiar !== undefined) return `${line} (did you mean ${familiar}?)`;
+  // `--version` pins a release here, as the design has it; people often mean the tool's own version.
+  if (line.startsWith("option '--version <tag>' argument missing")) {
+    return `${line}: --version pins a release (e.g. --version v1.1.2); verify-release's own version is \`verify-release version\` or -V`;
+  }
+  return line;
 }

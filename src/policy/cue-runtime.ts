@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { runInThisContext } from 'node:vm';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 
@@ -22,6 +23,7 @@ export interface CueApi {
 // refuses any module other than the pinned one: the files are those of the exact cue-wasm version in package.json.
 const INLINE_MODULE = 'cue.wasm.full.inline-41c9b744.js';
 const GO_RUNTIME = 'wasm_exec.full-4a915ab6.js';
+const GO_RUNTIME_SHA256 = 'd9ee9b50df1f3c87dcc7229683da8571dea25d4236919f03c1711a8f7b3f4a5c';
 const WASM_SHA256 = 'fdeac1956af1a228998949dd3359bab02c70cd26dff48246b311258d688d2722';
 /** The inflated module's file name beside the bundled CUE worker. */
 export const INFLATED_MODULE = 'cue.wasm';
@@ -73,6 +75,20 @@ function cueWasmDir(): string {
   return dirname(createRequire(import.meta.url).resolve('cue-wasm'));
 }
 
+/**
+ * Runs cue-wasm's Go runtime (wasm_exec.js, a plain script that defines `globalThis.Go`) once its sha256 is the
+ * pinned one. As a script, not with import(): the bundled CLI runs as a vm.Script with a code cache, where import()
+ * has no loader.
+ */
+async function runGoRuntime(path: string): Promise<void> {
+  const source = await readFile(path);
+  const digest = createHash('sha256').update(source).digest('hex');
+  if (digest !== GO_RUNTIME_SHA256) {
+    throw new Error(`expected cue-wasm's Go runtime (${path}) to have sha256 ${GO_RUNTIME_SHA256}, got ${digest}`);
+  }
+  runInThisContext(source.toString('utf8'), { filename: path });
+}
+
 let loading: Promise<CueApi> | undefined;
 
 /** Starts CUE once per thread; later calls share the same instance. */
@@ -85,7 +101,7 @@ async function startCue(): Promise<CueApi> {
   const distDir = cueWasmDir();
   const wasm = loadModule(distDir);
   const globals = globalThis as CueGlobals;
-  await import(pathToFileURL(join(distDir, GO_RUNTIME)).href);
+  await runGoRuntime(join(distDir, GO_RUNTIME));
   if (!globals.Go) throw new Error(`expected ${GO_RUNTIME} to define the Go runtime, got nothing`);
   const go = new globals.Go();
   const { instance } = await WebAssembly.instantiate(await wasm, go.importObject);

@@ -142,12 +142,12 @@ describe('the real v2.1.0 release through the CLI', () => {
     root = join(REALWORLD_DIR, 'trusted-roots/public-good.trusted_root.json');
   });
 
+  // --trusted-root is given once (a repeated single-valued flag is a usage error): `extra` may name another root.
   const run = (...extra: string[]) =>
     cliJson([
       '--image',
       `${reg.host}/${repo}@${digest}`,
-      '--trusted-root',
-      root,
+      ...(extra.includes('--trusted-root') ? [] : ['--trusted-root', root]),
       '--checks',
       'resolve,provenance',
       ...extra,

@@ -148,6 +148,13 @@ describe('--json usage errors for the new forms', () => {
 });
 
 describe('verify-release version', () => {
+  it('answers a bare --version (a release pin) with where the tool version is', async () => {
+    const run = await cli(['--version']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain("verify-release's own version is `verify-release version` or -V");
+  });
+
   it('prints the versions of verify-release, CUE, the Sigstore libraries and Node.js', async () => {
     const run = await cli(['version']);
     expect(run.code).toBe(0);
