@@ -20,6 +20,18 @@ function lines(value) {
     .filter((line) => line !== '');
 }
 
+// An input is a value, never an option: a version such as "--no-version-binding" would weaken the verdict.
+for (const [input, value] of [
+  ['version', env.VR_VERSION],
+  ['image', env.VR_IMAGE],
+  ['repo', env.VR_REPO],
+]) {
+  if (value?.startsWith('-')) {
+    process.stderr.write(`verify-release action: expected the ${input} input to be a value, got an option: ${value}\n`);
+    process.exit(2);
+  }
+}
+
 const args = [join(root, 'bin/verify-release.js')];
 if (env.VR_VERSION) args.push(env.VR_VERSION);
 if (env.VR_IMAGE) args.push('--image', env.VR_IMAGE);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +47,14 @@ describe('action.yml', () => {
     for (const step of action.runs.steps) {
       if (step.run !== undefined) expect(step.run).not.toContain('${{');
     }
+  });
+  it('refuses an input that is an option rather than a value, before running anything', () => {
+    const run = spawnSync(process.execPath, [join(repoRoot, 'action/run.mjs')], {
+      env: { PATH: process.env.PATH, VR_VERSION: '--no-version-binding' },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('expected the version input to be a value, got an option: --no-version-binding');
   });
 });
 
