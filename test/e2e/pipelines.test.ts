@@ -88,10 +88,10 @@ describe('-v/--verbose', () => {
 
 describe('progress', () => {
   it('goes to a TTY stderr with --json too, for a step that lasts longer than a second', async () => {
-    // A registry that takes 1.5 s to list its tags: the resolve step outlasts the one-second progress delay.
+    // A registry that takes 3 s to list its tags: the resolve step outlasts the one-second progress delay by far.
     const slow = await startFaultServer((_req, res, url) => {
       if (url.pathname === `/v2/${TINY_REPO}/tags/list`) {
-        setTimeout(() => sendJson(res, 200, { name: TINY_REPO, tags: ['v1.0.0'] }), 1_500);
+        setTimeout(() => sendJson(res, 200, { name: TINY_REPO, tags: ['v1.0.0'] }), 3_000);
         return;
       }
       if (url.pathname.startsWith(`/v2/${TINY_REPO}/manifests/`)) return sendManifest(res, TINY_INDEX.bytes, OCI_INDEX);
