@@ -1,10 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportSchema } from '../../src/report/index.js';
-import { startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { startRecordingProxy, type FaultServer } from '../support/fault-server.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { createTestSigstore, type TestSigstore } from '../support/test-sigstore/index.js';
 import { mintGcpMysqlBackupHistory, mintRelease, type MintedRelease } from '../support/releases.js';
@@ -163,24 +162,8 @@ describe('one session for the whole batch', () => {
   beforeAll(async () => {
     authReg = await startRegistry({ auth: 'token' });
     await mintRelease(authReg, sigstore, { repo: REPO, tag: 'v1.1.2', signedAt: new Date('2026-06-25T10:20:00Z') });
-    // A recording pass-through in front of the real registry (as in requests.test.ts); tokens come from its realm.
-    proxy = await startFaultServer(async (req, res, url) => {
-      const upstream = await fetch(`http://${authReg.host}${url.pathname}${url.search}`, {
-        method: req.method ?? 'GET',
-        headers: Object.fromEntries(
-          Object.entries(req.headers).flatMap(([name, value]) =>
-            typeof value === 'string' && name !== 'host' ? [[name, value]] : [],
-          ),
-        ),
-        redirect: 'manual',
-      });
-      const headers = Object.fromEntries(
-        [...upstream.headers].filter(([name]) => !['content-encoding', 'transfer-encoding'].includes(name)),
-      );
-      res.writeHead(upstream.status, headers);
-      if (upstream.body) Readable.fromWeb(upstream.body).pipe(res);
-      else res.end();
-    });
+    // Tokens come from the real registry's realm, through the recording pass-through.
+    proxy = await startRecordingProxy(authReg.host);
   });
 
   afterAll(async () => {

@@ -1,9 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { startRecordingProxy, type FaultServer } from '../support/fault-server.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { mintGcpMysqlBackupHistory } from '../support/releases.js';
 import { createTestSigstore } from '../support/test-sigstore/index.js';
@@ -19,23 +18,7 @@ beforeAll(async () => {
   const sigstore = await createTestSigstore();
   trustedRoot = await sigstore.writeTrustedRoot(await mkdtemp(join(tmpdir(), 'verify-release-requests-')));
   await mintGcpMysqlBackupHistory(reg, sigstore);
-  proxy = await startFaultServer(async (req, res, url) => {
-    const upstream = await fetch(`http://${reg.host}${url.pathname}${url.search}`, {
-      method: req.method ?? 'GET',
-      headers: Object.fromEntries(
-        Object.entries(req.headers).flatMap(([name, value]) =>
-          typeof value === 'string' && name !== 'host' ? [[name, value]] : [],
-        ),
-      ),
-      redirect: 'manual',
-    });
-    const headers = Object.fromEntries(
-      [...upstream.headers].filter(([name]) => !['content-encoding', 'transfer-encoding'].includes(name)),
-    );
-    res.writeHead(upstream.status, headers);
-    if (upstream.body) Readable.fromWeb(upstream.body).pipe(res);
-    else res.end();
-  });
+  proxy = await startRecordingProxy(reg.host);
 });
 
 afterAll(async () => {

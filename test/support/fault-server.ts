@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { sha256Digest, type Digest } from '../../src/model/digest.js';
 
 /**
@@ -48,6 +49,30 @@ export async function startFaultServer(handler: FaultHandler): Promise<FaultServ
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A recording pass-through in front of a real registry at `upstream` (host:port): every request is forwarded as
+ * sent (headers included, redirects not followed) and recorded in `requests`, so tests can count what a run asks for.
+ */
+export function startRecordingProxy(upstream: string): Promise<FaultServer> {
+  return startFaultServer(async (req, res, url) => {
+    const answer = await fetch(`http://${upstream}${url.pathname}${url.search}`, {
+      method: req.method ?? 'GET',
+      headers: Object.fromEntries(
+        Object.entries(req.headers).flatMap(([name, value]) =>
+          typeof value === 'string' && name !== 'host' ? [[name, value]] : [],
+        ),
+      ),
+      redirect: 'manual',
+    });
+    const headers = Object.fromEntries(
+      [...answer.headers].filter(([name]) => !['content-encoding', 'transfer-encoding'].includes(name)),
+    );
+    res.writeHead(answer.status, headers);
+    if (answer.body) Readable.fromWeb(answer.body).pipe(res);
+    else res.end();
+  });
 }
 
 /** Sends bytes as a manifest with the usual distribution headers; `digest` overrides Docker-Content-Digest. */
