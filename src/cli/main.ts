@@ -141,22 +141,13 @@ async function runVerify(
   // Every check of the output rules that needs no network runs first: a run that cannot deliver its output is a
   // usage error (exit 2), not a verdict followed by a failure.
   const format = outputFormat(raw);
-  const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, raw.checks ?? CHECK_IDS) : undefined;
-  const provenanceOut =
-    raw.provenanceOut !== undefined
-      ? await prepareProvenanceOut(raw.provenanceOut, raw.checks ?? CHECK_IDS)
-      : undefined;
+  const outputs = await prepareOutputs(raw, raw.checks ?? CHECK_IDS);
   return withProgress(io, raw, async (onProgress) => {
     const plan = await planRun(references, raw, io, commands, { startedAt, onProgress });
     if (plan.batch) return runBatch(plan, format, io);
     const result = await verifyRelease(plan.items[0]!.options);
     // Outputs are written before the report is printed, so the verdict printed is the one exited with.
-    let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
-    if (provenanceOut) {
-      const delivered = await deliverProvenance({ ...result, report }, provenanceOut);
-      report = delivered.report;
-      outputFailed ||= delivered.outputFailed;
-    }
+    const { report, outputFailed } = await deliverOutputs(result, outputs);
     io.stdout.write(renderReport(report, format, raw, io.env, io.stdout.isTTY));
     return outputFailed ? EXIT.incomplete : reportExitCode(report);
   });
@@ -173,12 +164,12 @@ async function runSbom(
   const checks = raw.checks ?? [...CHECK_IDS];
   requireSbomChecks(checks, '`sbom`');
   const format = outputFormat(raw);
-  const sbomOut = raw.sbomOut !== undefined ? await prepareSbomOut(raw.sbomOut, checks) : undefined;
+  const outputs = await prepareOutputs(raw, checks);
   const result = await withProgress(io, raw, async (onProgress) => {
     const plan = await planRun(optional(reference), { ...raw, checks }, io, commands, { startedAt, onProgress });
     return verifyRelease(plan.items[0]!.options);
   });
-  let { report, outputFailed } = sbomOut ? await deliverSbom(result, sbomOut) : { report: result.report };
+  let { report, outputFailed } = await deliverOutputs(result, outputs);
   if (report.verified && !result.sbom) {
     // Not expected (a passed sbom check carries its SBOM), but the verdict must never claim an output it lacks.
     report = withOutputFailure(report, '`sbom`: no verified SBOM to print');
@@ -263,16 +254,13 @@ async function runProvenance(
   const checks = raw.checks ?? [...CHECK_IDS];
   requireProvenanceChecks(checks, '`provenance`');
   const format = outputFormat(raw);
-  const provenanceOut =
-    raw.provenanceOut !== undefined ? await prepareProvenanceOut(raw.provenanceOut, checks) : undefined;
+  const outputs = await prepareOutputs(raw, checks);
   const startedAt = Date.now();
   const result = await withProgress(io, raw, async (onProgress) => {
     const plan = await planRun(optional(reference), { ...raw, checks }, io, commands, { startedAt, onProgress });
     return verifyRelease(plan.items[0]!.options);
   });
-  let { report, outputFailed } = provenanceOut
-    ? await deliverProvenance(result, provenanceOut)
-    : { report: result.report, outputFailed: false };
+  let { report, outputFailed } = await deliverOutputs(result, outputs);
   const statement = report.verified ? toStatementText(result.provenance?.statement) : undefined;
   if (report.verified && statement === undefined) {
     report = withOutputFailure(report, '`provenance`: no verified provenance statement to print');
@@ -357,6 +345,14 @@ async function runSave(
   commands: string[],
 ): Promise<number> {
   const format = outputFormat(raw);
+  for (const [flag, given] of [
+    ['--sbom-out', raw.sbomOut],
+    ['--provenance-out', raw.provenanceOut],
+  ] as const) {
+    if (given !== undefined) {
+      throw new UsageError(`expected no ${flag} with save (the layout holds the evidence): verify the layout for it`);
+    }
+  }
   const startedAt = Date.now();
   const result = await withProgress(io, raw, async (onProgress) => {
     const plan = await planRun(optional(reference), raw, io, commands, { startedAt, onProgress });
@@ -405,6 +401,35 @@ function renderReport(
 /** A command's optional single reference as planVerify's list. */
 function optional(reference: string | undefined): string[] {
   return reference === undefined ? [] : [reference];
+}
+
+/** The files `--sbom-out` and `--provenance-out` name, checked before any network work. */
+interface Outputs {
+  sbomOut?: string;
+  provenanceOut?: string;
+}
+
+async function prepareOutputs(raw: RawVerifyOptions, checks: readonly CheckId[]): Promise<Outputs> {
+  return {
+    ...(raw.sbomOut !== undefined && { sbomOut: await prepareSbomOut(raw.sbomOut, checks) }),
+    ...(raw.provenanceOut !== undefined && { provenanceOut: await prepareProvenanceOut(raw.provenanceOut, checks) }),
+  };
+}
+
+/** Writes every requested output of a verified release (see deliverSbom, deliverProvenance), before the report. */
+async function deliverOutputs(
+  result: Awaited<ReturnType<typeof verifyRelease>>,
+  { sbomOut, provenanceOut }: Outputs,
+): Promise<{ report: Report; outputFailed: boolean }> {
+  let { report, outputFailed } = sbomOut
+    ? await deliverSbom(result, sbomOut)
+    : { report: result.report, outputFailed: false };
+  if (provenanceOut) {
+    const delivered = await deliverProvenance({ ...result, report }, provenanceOut);
+    report = delivered.report;
+    outputFailed ||= delivered.outputFailed;
+  }
+  return { report, outputFailed };
 }
 
 async function prepareSbomOut(path: string, checks: readonly CheckId[]): Promise<string> {

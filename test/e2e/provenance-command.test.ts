@@ -66,6 +66,23 @@ describe('verify-release provenance', () => {
     await expect(readFile(out)).rejects.toThrow();
   });
 
+  it('every output flag is honoured by every command that verifies: sbom writes --provenance-out too', async () => {
+    const prov = join(work, 'from-sbom-prov.json');
+    const sbom = join(work, 'from-provenance-sbom.json');
+    const fromSbom = await cli(['sbom', 'v1.1.2', ...base, '--provenance-out', prov]);
+    expect(fromSbom.code).toBe(0);
+    expect((await readFile(prov)).equals(await attestedStatement(history['v1.1.2'].digest))).toBe(true);
+    const fromProvenance = await cli(['provenance', 'v1.1.2', ...base, '--sbom-out', sbom]);
+    expect(fromProvenance.code).toBe(0);
+    expect((await readFile(sbom, 'utf8')).trim()).toBe(fromSbom.stdout.trim());
+  });
+
+  it('save refuses --sbom-out and --provenance-out rather than ignore them (exit 2)', async () => {
+    const run = await cli(['save', 'v1.1.2', ...base, '--output', join(work, 'layout'), '--sbom-out', 'x.json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('expected no --sbom-out with save');
+  });
+
   it('refuses a selection without the signature or provenance check (exit 2, before any network work)', async () => {
     const { code, stdout, stderr } = await cli(['provenance', 'v1.1.2', ...base, '--checks', 'provenance']);
     expect(code).toBe(2);
