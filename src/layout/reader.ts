@@ -4,15 +4,13 @@ import { RegistryError } from '../errors.js';
 import { isDigest, sha256Digest, type Digest } from '../model/digest.js';
 import { formatRepository, parseImageReference } from '../model/reference.js';
 import {
-  ByteBudget,
+  BlobReads,
   DEFAULT_MAX_BLOB_BYTES,
-  DEFAULT_MAX_TOTAL_BLOB_BYTES,
   isOciIndex,
   MAX_MANIFEST_BYTES,
   MAX_REFERRERS,
   parseJson,
   parseManifest,
-  scanJson,
   toDescriptor,
   type Descriptor,
   type FetchedManifest,
@@ -35,8 +33,6 @@ import { join } from 'node:path';
 
 /** `oci-layout` is one small object. */
 const MAX_LAYOUT_MARKER_BYTES = 64 * 1024;
-/** JSON blobs above this size count against the large-document allowance, as from a registry. */
-const LARGE_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 export interface LayoutSourceOptions {
   /** Largest blob read. Default 64 MiB, as from a registry (`--max-blob-size`). */
@@ -68,18 +64,20 @@ interface Catalog {
  */
 export class LayoutSource implements RegistrySource {
   readonly #dir: string;
-  readonly #maxBlobBytes: number;
-  readonly #budget: ByteBudget;
-  #largeRemaining: number;
+  /** The registry client's memory rules, over blobs read from the layout. */
+  readonly #blobs: BlobReads;
   #catalog: Promise<Catalog> | undefined;
-  readonly #documents = new Map<string, Promise<unknown>>();
 
   constructor(dir: string, options: LayoutSourceOptions = {}) {
     this.#dir = dir;
-    this.#maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
-    this.#largeRemaining = this.#maxBlobBytes;
-    this.#budget = new ByteBudget(
-      Math.max(options.maxTotalBlobBytes ?? DEFAULT_MAX_TOTAL_BLOB_BYTES, this.#maxBlobBytes),
+    const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
+    this.#blobs = new BlobReads(maxBlobBytes, options.maxTotalBlobBytes, (repo, descriptor) =>
+      this.#readBlob(
+        descriptor.digest,
+        maxBlobBytes,
+        `blob ${formatRepository(repo)}@${descriptor.digest}`,
+        descriptor.size,
+      ),
     );
   }
 
@@ -103,18 +101,8 @@ export class LayoutSource implements RegistrySource {
     return this.#readManifest(repo, descriptor);
   }
 
-  async getBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): Promise<Uint8Array> {
-    const what = `blob ${formatRepository(repo)}@${descriptor.digest}`;
-    const reserved = descriptor.size ?? this.#maxBlobBytes;
-    this.#budget.reserve(reserved, what);
-    try {
-      const bytes = await this.#readBlob(descriptor.digest, this.#maxBlobBytes, what, descriptor.size);
-      this.#budget.release(reserved - bytes.byteLength);
-      return bytes;
-    } catch (error) {
-      this.#budget.release(reserved);
-      throw error;
-    }
+  getBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): Promise<Uint8Array> {
+    return this.#blobs.blob(repo, descriptor);
   }
 
   getJsonBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }, as: 'parse'): Promise<unknown>;
@@ -124,30 +112,7 @@ export class LayoutSource implements RegistrySource {
     descriptor: { digest: Digest; size?: number },
     as: 'parse' | 'bytes',
   ): Promise<unknown> {
-    const key = `${as} ${formatRepository(repo)}@${descriptor.digest}`;
-    let found = this.#documents.get(key);
-    if (found === undefined) {
-      const what = `blob ${formatRepository(repo)}@${descriptor.digest}`;
-      found = (async () => {
-        // The registry client's memory rule: JSON documents above 16 MiB together at most one maximum-size blob.
-        const size = descriptor.size ?? this.#maxBlobBytes;
-        if (size > LARGE_DOCUMENT_BYTES) {
-          if (size > this.#largeRemaining) {
-            throw new RegistryError(
-              'TOO_LARGE',
-              `${what} is too large: expected JSON blobs above ${LARGE_DOCUMENT_BYTES} bytes to total at most ${this.#maxBlobBytes} bytes in a run, got more`,
-            );
-          }
-          this.#largeRemaining -= size;
-        }
-        const bytes = await this.getBlob(repo, descriptor);
-        if (as === 'parse') return parseJson(bytes, what);
-        scanJson(bytes, what);
-        return bytes;
-      })();
-      this.#documents.set(key, found);
-    }
-    return found;
+    return this.#blobs.json(repo, descriptor, as);
   }
 
   async hasManifest(repo: RepositoryRef, reference: string): Promise<boolean> {

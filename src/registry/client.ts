@@ -2,12 +2,12 @@ import { RegistryError } from '../errors.js';
 import type { Digest } from '../model/digest.js';
 import { formatRepository } from '../model/reference.js';
 import { withAuth } from './auth.js';
+import { BlobReads } from './blob-reads.js';
 import { fetchBlob } from './blob.js';
 import { createCredentialResolver } from './credentials.js';
 import type { Deadline } from './deadline.js';
 import { toRegistryBaseUrl, toRepositoryUrl, type RegistryContext, type RepositoryRef } from './endpoint.js';
 import { createBaseFetch, type RequestEvent } from './fetch.js';
-import { parseJsonReleasing, scanJson } from './json.js';
 import { DEFAULT_MAX_BLOB_BYTES } from './limits.js';
 import { fetchManifest, type FetchedManifest } from './manifest.js';
 import { withRedirects } from './redirect.js';
@@ -16,7 +16,7 @@ import { fetchReferrers, type ReferrersList } from './referrers.js';
 import { withRetry } from './retry.js';
 import type { RegistrySource } from './source.js';
 import { fetchTags } from './tags.js';
-import { ByteBudget, createLimiter, DEFAULT_MAX_TOTAL_BLOB_BYTES, MAX_CONCURRENT_REQUESTS } from './throttle.js';
+import { createLimiter, MAX_CONCURRENT_REQUESTS } from './throttle.js';
 
 /** How the client talks to registries. Every field has a default; tests inject env, fetch and sleep. */
 export interface RegistryClientOptions {
@@ -42,8 +42,7 @@ export interface RegistryClientOptions {
   onRequest?: (event: RequestEvent) => void;
 }
 
-/** JSON blobs above this size are read and parsed one at a time. */
-export const LARGE_DOCUMENT_BYTES = 16 * 1024 * 1024;
+export { LARGE_DOCUMENT_BYTES } from './blob-reads.js';
 
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -64,12 +63,8 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 export class RegistryClient implements RegistrySource {
   readonly #context: RegistryContext;
   readonly #limit = createLimiter(MAX_CONCURRENT_REQUESTS);
-  readonly #blobBudget: ByteBudget;
-  /** One large JSON document in flight at a time (see getJsonBlob). */
-  readonly #largeDocument = createLimiter(1);
-  /** Bytes of large JSON documents (kept for verification) the run may still hold: one blob of the maximum size. */
-  #largeRemaining: number;
-  readonly #documents = new Map<string, Promise<unknown>>();
+  /** The run's memory rules for blobs and JSON documents (see getJsonBlob). */
+  readonly #blobs: BlobReads;
 
   constructor(options: RegistryClientOptions = {}) {
     const insecure = options.insecureRegistries ?? [];
@@ -96,9 +91,8 @@ export class RegistryClient implements RegistrySource {
       urlFor: (repo, path) => toRepositoryUrl(toRegistryBaseUrl(repo.registry, insecure), repo, path),
       maxBlobBytes: options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
     };
-    this.#largeRemaining = this.#context.maxBlobBytes;
-    this.#blobBudget = new ByteBudget(
-      Math.max(options.maxTotalBlobBytes ?? DEFAULT_MAX_TOTAL_BLOB_BYTES, this.#context.maxBlobBytes),
+    this.#blobs = new BlobReads(this.#context.maxBlobBytes, options.maxTotalBlobBytes, (repo, descriptor) =>
+      this.#limit(() => fetchBlob(this.#context, repo, descriptor)),
     );
   }
 
@@ -133,24 +127,7 @@ export class RegistryClient implements RegistrySource {
    * @throws RegistryError TOO_LARGE when it would take the blobs read so far past the total budget.
    */
   async getBlob(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): Promise<Uint8Array> {
-    return this.#reserved(repo, descriptor)();
-  }
-
-  // Reserves the blob's bytes now (so layers adding up past the budget fail before most are fetched) and returns
-  // the download, which gives back what it did not use.
-  #reserved(repo: RepositoryRef, descriptor: { digest: Digest; size?: number }): () => Promise<Uint8Array> {
-    const reserved = descriptor.size ?? this.#context.maxBlobBytes;
-    this.#blobBudget.reserve(reserved, `blob ${formatRepository(repo)}@${descriptor.digest}`);
-    return async () => {
-      try {
-        const bytes = await this.#limit(() => fetchBlob(this.#context, repo, descriptor));
-        this.#blobBudget.release(reserved - bytes.byteLength);
-        return bytes;
-      } catch (error) {
-        this.#blobBudget.release(reserved);
-        throw error;
-      }
-    };
+    return this.#blobs.blob(repo, descriptor);
   }
 
   /**
@@ -171,36 +148,7 @@ export class RegistryClient implements RegistrySource {
     descriptor: { digest: Digest; size?: number },
     as: 'parse' | 'bytes',
   ): Promise<unknown> {
-    const key = `${as} ${formatRepository(repo)}@${descriptor.digest}`;
-    let found = this.#documents.get(key);
-    if (found === undefined) {
-      const what = `blob ${formatRepository(repo)}@${descriptor.digest}`;
-      // Runs synchronously up to its first await: the bytes are reserved now, before waiting for the large slot.
-      const start = async (): Promise<unknown> => {
-        const large = descriptor.size === undefined || descriptor.size > LARGE_DOCUMENT_BYTES;
-        const size = descriptor.size ?? this.#context.maxBlobBytes;
-        // Parsed, a large document costs about three times its size while it is verified: together they may take
-        // no more than one blob of the maximum size, so memory stays bounded however many a registry lists.
-        if (large && size > this.#largeRemaining) {
-          throw new RegistryError(
-            'TOO_LARGE',
-            `${what} is too large: expected JSON blobs above ${LARGE_DOCUMENT_BYTES} bytes to total at most ${this.#context.maxBlobBytes} bytes in a run, got more`,
-          );
-        }
-        const download = this.#reserved(repo, descriptor);
-        if (large) this.#largeRemaining -= size;
-        const read = async (): Promise<unknown> => {
-          const holder: { bytes?: Uint8Array } = { bytes: await download() };
-          if (as === 'parse') return parseJsonReleasing(holder, what);
-          scanJson(holder.bytes!, what);
-          return holder.bytes;
-        };
-        return large ? this.#largeDocument(read) : read();
-      };
-      found = start();
-      this.#documents.set(key, found);
-    }
-    return found;
+    return this.#blobs.json(repo, descriptor, as);
   }
 
   /** Whether a manifest exists (one HEAD request; nothing downloaded, nothing verified). */

@@ -10,7 +10,7 @@ export type { RequestEvent } from './fetch.js';
 export { MAX_REFERRERS, toDescriptor, type ReferrersList } from './referrers.js';
 export { parseJson, scanJson } from './json.js';
 export { MAX_MANIFEST_BYTES, DEFAULT_MAX_BLOB_BYTES } from './limits.js';
-export { ByteBudget, DEFAULT_MAX_TOTAL_BLOB_BYTES } from './throttle.js';
+export { BlobReads } from './blob-reads.js';
 export type { Credentials } from './credentials.js';
 export * from './media-types.js';
 export { DEFAULT_RUN_TIMEOUT_MS, DeadlineError, isDeadlineError, startDeadline, type Deadline } from './deadline.js';
