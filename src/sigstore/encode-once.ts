@@ -1,5 +1,6 @@
 import type { X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
+import { encodeDer, useFastDerEncoding } from './der-encoding.js';
 
 /**
  * `@sigstore/verify` re-encodes a certificate's parsed ASN.1 tree to DER on every comparison (deduplicating the
@@ -8,22 +9,23 @@ import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
  * and the same bytes are returned after that. A performance measure only: the library sees what it would compute.
  */
 function encodeOnce(certificate: X509Certificate): void {
-  // The to-be-signed part (every signature check against an issuer) first, so that encoding the whole certificate
-  // (comparisons) reuses its bytes.
+  // The to-be-signed part for every signature check against an issuer, the whole certificate for comparisons.
   for (const node of [certificate.tbsCertificate, certificate.root]) {
-    const der = node.toDER();
+    const der = encodeDer(node);
     node.toDER = () => der;
   }
 }
 
 /** The trust material with each certificate authority's chain encoded once. */
 export function withCertificatesEncodedOnce(material: TrustMaterial): TrustMaterial {
+  useFastDerEncoding();
   for (const authority of material.certificateAuthorities) authority.certChain.forEach(encodeOnce);
   return material;
 }
 
 /** The entity with its signing certificate, if any, encoded once. */
 export function withLeafEncodedOnce<T extends Pick<SignedEntity, 'key'>>(entity: T): T {
+  useFastDerEncoding();
   if (entity.key.$case === 'certificate') encodeOnce(entity.key.certificate);
   return entity;
 }
