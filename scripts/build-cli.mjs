@@ -24,6 +24,11 @@ const common = {
   target: 'node20',
   legalComments: 'linked',
   logLevel: 'warning',
+  // Less text to read, hash and decode at every start; names stay (commander and zod read constructor names), and
+  // ASCII output lets the loader decode it as Latin-1, a plain copy.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  charset: 'ascii',
 };
 // CommonJS output has no import.meta; the bundle's file URL stands in for it (modules resolve files beside it).
 const importMetaUrl = {

@@ -30,6 +30,13 @@ describe('#runBundle', () => {
     expect((exports.answer as () => string)()).toBe('two');
   });
 
+  it('reads a bundle that is not ASCII as UTF-8 (the build writes ASCII, read as Latin-1)', async () => {
+    const path = await builtBundle("exports.answer = () => 'zwölf ✓';");
+    const { exports, script } = runBundle(path);
+    expect(script.cachedDataRejected).toBe(false);
+    expect((exports.answer as () => string)()).toBe('zwölf ✓');
+  });
+
   it('compiles the source as usual without a cache, or with a cache that is not one', async () => {
     const path = await builtBundle("exports.answer = () => 'one';");
     await writeFile(cachePath(path), 'not a cache');
