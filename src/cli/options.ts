@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isDigest, type Digest } from '../model/digest.js';
 import { readLayoutImage } from '../layout/reader.js';
-import { RE2JS } from 're2js';
+import { compileRegexp } from '../sigstore/identity.js';
 import { z } from 'zod';
 import { CHECK_IDS } from '../model/check-result.js';
 import type { IdentityPolicy } from '../model/evidence.js';
@@ -165,7 +165,7 @@ function verifyPatterns(policy: IdentityPolicy): void {
   ] as const) {
     if (pattern === undefined) continue;
     try {
-      RE2JS.compile(pattern);
+      compileRegexp(pattern);
     } catch (error) {
       throw new UsageError(
         `expected a valid Go RE2 expression for ${flag}, got ${JSON.stringify(pattern)}: ${describeError(error)}`,

@@ -1,5 +1,5 @@
-import { RE2JS } from 're2js';
 import { z } from 'zod';
+import { compileRegexp } from '../sigstore/identity.js';
 
 // OCI repository name with its registry host, no tag or digest (distribution reference grammar, lowercase).
 const IMAGE = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
@@ -10,7 +10,7 @@ const re2 = z
   .refine(
     (pattern) => {
       try {
-        RE2JS.compile(pattern);
+        compileRegexp(pattern);
         return true;
       } catch {
         return false;

@@ -15,22 +15,25 @@ function toMatcher(exact: string | undefined, regexp: string | undefined, what: 
     );
   }
   if (exact !== undefined) return (value) => value === exact;
-  const pattern = compiled(regexp as string, what);
+  let pattern: RE2JS;
+  try {
+    pattern = compileRegexp(regexp as string);
+  } catch (error) {
+    throw new UsageError(`expected a valid RE2 --certificate-${what}-regexp, got ${describeError(error)}`);
+  }
   // Unanchored like cosign (Go's MatchString): users anchor with ^…$ themselves.
   return (value) => value !== undefined && pattern.matcher(value).find();
 }
 
-// A run matches the same few patterns against every certificate: each is compiled once (RE2JS is immutable).
+// A run compiles the same few patterns when it checks the configuration and again for every certificate; each is
+// compiled once (RE2JS is immutable, and its first compile costs milliseconds).
 const compiledPatterns = new Map<string, RE2JS>();
 
-function compiled(regexp: string, what: string): RE2JS {
+/** The pattern compiled as Go RE2; throws RE2JS's syntax error for an invalid one. */
+export function compileRegexp(regexp: string): RE2JS {
   let pattern = compiledPatterns.get(regexp);
   if (pattern) return pattern;
-  try {
-    pattern = RE2JS.compile(regexp);
-  } catch (error) {
-    throw new UsageError(`expected a valid RE2 --certificate-${what}-regexp, got ${describeError(error)}`);
-  }
+  pattern = RE2JS.compile(regexp);
   // Patterns come from the configuration, so there are few; a long-lived process still keeps a bounded number.
   if (compiledPatterns.size >= 64) compiledPatterns.clear();
   compiledPatterns.set(regexp, pattern);
