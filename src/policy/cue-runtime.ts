@@ -6,7 +6,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 
 /** The part of cue-wasm's API verify-release uses. */
 export interface CueApi {
@@ -57,6 +56,8 @@ function verifyDigest(wasm: Uint8Array, from: string): Uint8Array {
 export async function inflateModule(distDir: string = cueWasmDir()): Promise<Uint8Array> {
   const text = await readFile(join(distDir, INLINE_MODULE), 'latin1');
   const base64 = text.slice(text.indexOf('"') + 1, text.lastIndexOf('"'));
+  // Only the build and source runs inflate: the CLI reads the inflated file, and does not load zlib at start.
+  const { gunzip } = await import('node:zlib');
   return verifyDigest(await promisify(gunzip)(Buffer.from(base64, 'base64')), INLINE_MODULE);
 }
 
