@@ -17,6 +17,8 @@ describe('findTopLevelMemberSpan', () => {
     ['{"predicate":-1.5e3,"y":true}', '-1.5e3'],
     ['{"pred\\u0069cate":7}', '7'],
     ['\n{\n  "predicate": {\n    "k": "v"\n  }\n}\n', '{\n    "k": "v"\n  }'],
+    [String.raw`{"x":"a\\","predicate":1}`, '1'],
+    [String.raw`{"x":"a\\\"}","predicate":"\\"}`, String.raw`"\\"`],
     ['{"x":1}', undefined],
     ['{}', undefined],
   ])('%j → %j', (text, expected) => {
