@@ -73,11 +73,16 @@ function bodyOf(answer: IncomingMessage): ResponseBody {
         },
       };
     },
-    // A body that has fully arrived is drained, so its connection goes back to the pool; one still arriving is cut off.
-    cancel: () => {
-      if (answer.complete) answer.resume();
-      else answer.destroy();
-      return Promise.resolve();
-    },
+    // A body that has fully arrived is drained, so its connection is back in the pool for the next request (a 401's
+    // retry, a redirect's next hop); one still arriving is cut off.
+    cancel: () =>
+      new Promise<void>((done) => {
+        if (!answer.complete || answer.readableEnded) {
+          if (!answer.complete) answer.destroy();
+          done();
+          return;
+        }
+        answer.once('end', done).once('close', done).resume();
+      }),
   };
 }
