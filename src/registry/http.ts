@@ -20,10 +20,9 @@ export function createHttpExchange(): HttpExchange {
         return;
       }
       const secure = url.protocol === 'https:';
-      const headers =
-        init.body === undefined
-          ? init.headers
-          : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
+      // A User-Agent as fetch sent one (`node`): some front ends turn away requests without any.
+      const headers: Record<string, string> = { 'user-agent': 'verify-release', ...init.headers };
+      if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
       const request = (secure ? httpsRequest : httpRequest)(url, {
         method: init.method,
         headers,

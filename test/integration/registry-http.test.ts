@@ -84,7 +84,7 @@ describe('the node:http exchange', () => {
     expect(server.requests[0]?.['accept-encoding']).toBeUndefined();
   });
 
-  it('sends the method, headers and a form body with its length', async () => {
+  it('sends the method, headers, a User-Agent and a form body with its length', async () => {
     let received = '';
     const server = await serve((req, res) => {
       req.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
@@ -101,6 +101,7 @@ describe('the node:http exchange', () => {
     expect(server.requests[0]).toMatchObject({
       'content-type': 'application/x-www-form-urlencoded',
       'content-length': String(form.length),
+      'user-agent': 'verify-release',
     });
   });
 
