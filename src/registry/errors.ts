@@ -1,11 +1,11 @@
 import { RegistryError } from '../errors.js';
 
-/** node:http (socket) and fetch (undici) error codes that mean the connection broke mid-flight and a retry may succeed. */
+/** Socket (node:http) and undici (fetch) error codes that mean the connection broke mid-flight: a retry may succeed. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 
 /**
- * Maps a thrown exchange or stream error to a RegistryError: TIMEOUT when the per-request signal fired, NETWORK otherwise,
- * naming the host (never the full URL, which may carry a token on a redirect) and the low-level code.
+ * Maps a thrown exchange or stream error to a RegistryError: TIMEOUT when the per-request signal fired, NETWORK
+ * otherwise, naming the host (never the full URL, which may carry a token on a redirect) and the low-level code.
  */
 export function toTransportError(error: unknown, what: string, host?: string): RegistryError {
   if (error instanceof RegistryError) return error;

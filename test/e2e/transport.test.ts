@@ -18,8 +18,11 @@ import { cli, cliJson, statuses } from './helpers.js';
 // The registry transport is node:http rather than fetch because fetch makes Node 20 load its whole undici bundle on
 // first use (70-100 ms of a cold run). Preloaded into the CLI's process, this module reports on exit whether undici
 // was loaded; it is checked against a process that does load it, so a renamed internal module cannot pass unnoticed.
+const UNDICI_MODULE = 'NativeModule internal/deps/undici/undici';
 const UNDICI_PROBE = `--import=data:text/javascript,${encodeURIComponent(
-  'import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,`undici loaded: ${process.moduleLoadList.includes("NativeModule internal/deps/undici/undici")}\\n`))',
+  'import { writeSync } from "node:fs";' +
+    'process.on("exit", () => writeSync(2, "undici loaded: " + ' +
+    `process.moduleLoadList.includes(${JSON.stringify(UNDICI_MODULE)}) + "\\n"));`,
 )}`;
 
 let reg: TestRegistry;
@@ -112,7 +115,8 @@ describe('the registry transport', () => {
       const library = pathToFileURL(join(repoRoot, 'dist/index.js')).href;
       const script = `import { RegistryClient } from ${JSON.stringify(library)};
         const client = new RegistryClient({ env: {} });
-        const manifest = await client.getManifest({ registry: ${JSON.stringify(host)}, repository: ${JSON.stringify(TINY_REPO)} }, 'v1.0.0');
+        const repo = { registry: ${JSON.stringify(host)}, repository: ${JSON.stringify(TINY_REPO)} };
+        const manifest = await client.getManifest(repo, 'v1.0.0');
         console.log(manifest.digest);`;
       // Async: this process serves the registry while the child runs.
       const child = await new Promise<{ stdout: string; stderr: string; signal: NodeJS.Signals | null }>((done) => {
