@@ -4,7 +4,7 @@ import type { Credentials } from './credentials.js';
 import { oneLine } from './errors.js';
 import { MAX_SMALL_BODY_BYTES, readJson } from './limits.js';
 import { toResponseError } from './response-error.js';
-import type { RegistryFetch } from './transport.js';
+import type { RegistryFetch, RegistryResponse } from './transport.js';
 
 export interface TokenRequest {
   challenge: Challenge;
@@ -27,7 +27,7 @@ export async function fetchBearerToken(next: RegistryFetch, request: TokenReques
   const realm = toRealmUrl(request);
   const { service } = request.challenge.params;
   const what = `a token for ${request.scope ?? request.registry} from ${realm.host}`;
-  let response: Response;
+  let response: RegistryResponse;
   if (request.credentials !== undefined && 'identityToken' in request.credentials) {
     const form = new URLSearchParams({
       grant_type: 'refresh_token',
@@ -51,7 +51,7 @@ export async function fetchBearerToken(next: RegistryFetch, request: TokenReques
     if (request.credentials !== undefined) headers.authorization = toBasicAuthorization(request.credentials);
     response = await next({ url: realm, headers, registry: realm.host, what });
   }
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     const error = await toResponseError(response, what);
     throw new RegistryError('AUTH', error.message, {
       status: error.status,

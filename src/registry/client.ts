@@ -8,6 +8,7 @@ import { createCredentialResolver } from './credentials.js';
 import type { Deadline } from './deadline.js';
 import { toRegistryBaseUrl, toRepositoryUrl, type RegistryContext, type RepositoryRef } from './endpoint.js';
 import { createBaseFetch, type RequestEvent } from './fetch.js';
+import { createHttpExchange } from './http.js';
 import { DEFAULT_MAX_BLOB_BYTES } from './limits.js';
 import { fetchManifest, type FetchedManifest } from './manifest.js';
 import { withRedirects } from './redirect.js';
@@ -16,6 +17,7 @@ import { fetchReferrers, type ReferrersList } from './referrers.js';
 import { withRetry } from './retry.js';
 import type { RegistrySource } from './source.js';
 import { fetchTags } from './tags.js';
+import type { HttpExchange } from './transport.js';
 import { createLimiter, MAX_CONCURRENT_REQUESTS } from './throttle.js';
 
 /** How the client talks to registries. Every field has a default; tests inject env, fetch and sleep. */
@@ -34,8 +36,8 @@ export interface RegistryClientOptions {
   insecureRegistries?: string[];
   /** Environment for credentials (DOCKER_CONFIG, HOME, PATH, GITHUB_TOKEN, GH_TOKEN). Default process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Default globalThis.fetch. */
-  fetch?: typeof fetch;
+  /** One HTTP exchange, redirects not followed. Default node:http (http.ts); globalThis.fetch fits too. */
+  fetch?: HttpExchange;
   /** Waits between retries; the signal (the deadline) may end a wait early. Default a real timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Told about every HTTP exchange (`--verbose`): method, URL without query, status or failure, duration. */
@@ -70,7 +72,7 @@ export class RegistryClient implements RegistrySource {
     const insecure = options.insecureRegistries ?? [];
     const { deadline } = options;
     const base = createBaseFetch({
-      fetch: options.fetch ?? globalThis.fetch,
+      exchange: options.fetch ?? createHttpExchange(),
       timeoutMs: options.timeoutMs ?? 30_000,
       ...(deadline && { deadline }),
       ...(options.onRequest && { onRequest: options.onRequest }),

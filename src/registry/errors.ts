@@ -1,11 +1,11 @@
 import { RegistryError } from '../errors.js';
 
-/** Node/undici error codes that mean the connection broke mid-flight and a retry may succeed. */
+/** Socket (node:http) and undici (fetch) error codes that mean the connection broke mid-flight: a retry may succeed. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 
 /**
- * Maps a thrown fetch or stream error to a RegistryError: TIMEOUT when the per-request signal fired, NETWORK otherwise,
- * naming the host (never the full URL, which may carry a token on a redirect) and the low-level code.
+ * Maps a thrown exchange or stream error to a RegistryError: TIMEOUT when the per-request signal fired, NETWORK
+ * otherwise, naming the host (never the full URL, which may carry a token on a redirect) and the low-level code.
  */
 export function toTransportError(error: unknown, what: string, host?: string): RegistryError {
   if (error instanceof RegistryError) return error;
@@ -48,7 +48,10 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
-/** The most specific error code in a cause chain (undici wraps the socket error in `TypeError: fetch failed`). */
+/**
+ * The most specific error code in a cause chain: node:http's errors carry it directly, fetch wraps the socket error in
+ * `TypeError: fetch failed`.
+ */
 function networkCode(error: unknown): string {
   let current: unknown = error;
   // Without a code, the chain of messages: fetch's own is only "fetch failed" (its cause says e.g. "bad port").

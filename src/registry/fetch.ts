@@ -1,7 +1,7 @@
 import { RegistryError } from '../errors.js';
 import type { Deadline } from './deadline.js';
 import { toTransportError } from './errors.js';
-import type { RegistryFetch, RegistryRequest } from './transport.js';
+import type { HttpExchange, RegistryFetch, RegistryRequest } from './transport.js';
 
 /** One finished HTTP exchange, for `--verbose`: no headers, no query string (redirect URLs may carry signatures). */
 export interface RequestEvent {
@@ -14,7 +14,8 @@ export interface RequestEvent {
 }
 
 export interface BaseFetchOptions {
-  fetch: typeof fetch;
+  /** Carries one exchange: http.ts's, or an injected one (globalThis.fetch fits). */
+  exchange: HttpExchange;
   /** Per request (`--request-timeout`), including reading the body. */
   timeoutMs: number;
   /** The whole run's deadline (`--timeout`), if any. */
@@ -43,7 +44,7 @@ export function createBaseFetch(options: BaseFetchOptions): RegistryFetch {
       });
     const timeout = requestTimeout(options.timeoutMs, request);
     try {
-      const response = await options.fetch(request.url, {
+      const response = await options.exchange(request.url, {
         method,
         headers: request.headers ?? {},
         ...(request.body !== undefined && { body: request.body }),
@@ -64,8 +65,8 @@ export function createBaseFetch(options: BaseFetchOptions): RegistryFetch {
 }
 
 /**
- * A per-request timeout whose abort reason says what timed out, after how long and which flag sets the limit; fetch
- * and the body stream reject with that reason, so a body that stops arriving is reported the same way.
+ * A per-request timeout whose abort reason says what timed out, after how long and which flag sets the limit; the
+ * exchange and the body stream reject with that reason, so a body that stops arriving is reported the same way.
  */
 function requestTimeout(ms: number, request: RegistryRequest): { signal: AbortSignal; answered: boolean } {
   const controller = new AbortController();

@@ -1,6 +1,7 @@
 import { RegistryError } from '../errors.js';
 import { toTransportError } from './errors.js';
 import { parseJson } from './json.js';
+import type { RegistryResponse } from './transport.js';
 
 export { parseJson } from './json.js';
 
@@ -29,7 +30,7 @@ export interface ReadLimit {
  * @throws RegistryError TOO_LARGE over the cap, MALFORMED_RESPONSE on truncation or size mismatch,
  *   TIMEOUT/NETWORK when the stream fails.
  */
-export async function readBody(response: Response, limit: ReadLimit): Promise<Uint8Array> {
+export async function readBody(response: RegistryResponse, limit: ReadLimit): Promise<Uint8Array> {
   const { maxBytes, expectedSize, what } = limit;
   const header = response.headers.get('content-length');
   const announced = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
@@ -49,7 +50,7 @@ export async function readBody(response: Response, limit: ReadLimit): Promise<Ui
   const preallocated = known !== undefined && known <= maxBytes ? new Uint8Array(known) : undefined;
   const chunks: Uint8Array[] = [];
   let received = 0;
-  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
+  const reader = response.body?.getReader();
   try {
     for (;;) {
       if (reader === undefined) break;
@@ -77,7 +78,8 @@ export async function readBody(response: Response, limit: ReadLimit): Promise<Ui
   } catch (error) {
     if (error instanceof RegistryError) throw error;
     const transportError = toTransportError(error, what);
-    // A connection closed before Content-Length bytes arrived surfaces here as undici's "terminated".
+    // A connection closed before Content-Length bytes arrived surfaces here as node:http's "aborted" (or fetch's
+    // "terminated").
     if (transportError.code !== 'TIMEOUT' && announced !== undefined && received < announced) {
       throw truncated(what, announced, received, response.status, error);
     }
@@ -96,7 +98,7 @@ export async function readBody(response: Response, limit: ReadLimit): Promise<Ui
 }
 
 /** Reads a JSON body under the cap; malformed JSON is MALFORMED_RESPONSE. */
-export async function readJson(response: Response, limit: ReadLimit): Promise<unknown> {
+export async function readJson(response: RegistryResponse, limit: ReadLimit): Promise<unknown> {
   return parseJson(await readBody(response, limit), limit.what);
 }
 

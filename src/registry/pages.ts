@@ -4,6 +4,7 @@ import { parseJson } from './json.js';
 import { MAX_MANIFEST_BYTES, readBody } from './limits.js';
 import { parseNextLink } from './link.js';
 import { toResponseError } from './response-error.js';
+import type { RegistryResponse } from './transport.js';
 
 const MAX_PAGES = 1_000;
 /** All pages of one listing together: far above a 100,000-tag repository, far below what exhausts memory. */
@@ -20,7 +21,7 @@ export interface PageRequest {
    * Looks at the first response before it is read: `page` reads it as usual (non-200 is an error), `stop` abandons
    * the listing (the referrers API is missing, so the caller falls back). Must consume the body when stopping.
    */
-  onFirst?: (response: Response) => Promise<'page' | 'stop'>;
+  onFirst?: (response: RegistryResponse) => Promise<'page' | 'stop'>;
   /** Stop quietly after this many pages (a best-effort look, such as a hint); default: read to the end. */
   maxPages?: number;
   /** Validates one parsed page as it arrives and keeps what the result needs; the page itself is not retained. */

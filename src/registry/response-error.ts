@@ -1,6 +1,7 @@
 import { RegistryError } from '../errors.js';
 import { oneLine } from './errors.js';
 import { MAX_SMALL_BODY_BYTES, parseJson, readBody } from './limits.js';
+import type { RegistryResponse } from './transport.js';
 
 /** One entry of the distribution spec's `{"errors": [...]}` body. */
 interface RegistryDiagnostic {
@@ -12,7 +13,7 @@ interface RegistryDiagnostic {
  * Turns a non-success response into a RegistryError: 401/403 → AUTH, 404 → NOT_FOUND, anything else → REGISTRY,
  * keeping the status and the registry's first error code (MANIFEST_UNKNOWN, DENIED, TOOMANYREQUESTS…).
  */
-export async function toResponseError(response: Response, what: string): Promise<RegistryError> {
+export async function toResponseError(response: RegistryResponse, what: string): Promise<RegistryError> {
   const diagnostic = await readDiagnostic(response, what);
   const code =
     response.status === 401 || response.status === 403 ? 'AUTH' : response.status === 404 ? 'NOT_FOUND' : 'REGISTRY';
@@ -27,7 +28,7 @@ export async function toResponseError(response: Response, what: string): Promise
 }
 
 // The body is only diagnostic: any failure to read or parse it leaves the status to speak for itself.
-async function readDiagnostic(response: Response, what: string): Promise<RegistryDiagnostic | undefined> {
+async function readDiagnostic(response: RegistryResponse, what: string): Promise<RegistryDiagnostic | undefined> {
   try {
     const bytes = await readBody(response, { maxBytes: MAX_SMALL_BODY_BYTES, what: `error body of ${what}` });
     const json = parseJson(bytes, what) as { errors?: unknown };

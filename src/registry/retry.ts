@@ -1,6 +1,6 @@
 import type { Deadline } from './deadline.js';
 import { isTransientNetworkError } from './errors.js';
-import { discardBody, type RegistryFetch } from './transport.js';
+import { discardBody, type RegistryFetch, type RegistryResponse } from './transport.js';
 
 /** Statuses worth another attempt: rate limiting and gateway trouble (not 500: a bug does not heal by waiting). */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -37,7 +37,7 @@ export function withRetry(next: RegistryFetch, options: RetryOptions): RegistryF
   return async (request) => {
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= options.retries;
-      let response: Response;
+      let response: RegistryResponse;
       try {
         response = await next(request);
       } catch (error) {
