@@ -97,9 +97,25 @@ await Promise.all([
   }),
 ]);
 
-// The code cache holds what V8 compiled while the bundle's top level ran (every module's initialisation), as at
-// every start. Only this Node's V8 accepts it; elsewhere the CLI compiles the source as usual.
-const { script } = runBundle(cli, { useCache: false });
+// The code cache holds what V8 compiled while the bundle's top level ran and while it verified one release offline
+// (fixtures/training/, a layout written by `save`; npm run fixtures:training remakes it): a cold run then finds the
+// verification code compiled too, not only every module's initialisation. Only this Node's V8 accepts the cache;
+// elsewhere the CLI compiles the source as usual.
+const { exports: cliExports, script } = runBundle(cli, { useCache: false });
+await verifyTrainingRelease(cliExports.runCli);
 writeFileSync(cachePath(cli), cacheFile(readFileSync(cli), script.createCachedData()));
+
+/** Runs the bundled CLI in-process on the training layout, text and JSON; it must verify (output discarded). */
+async function verifyTrainingRelease(runCli) {
+  const layout = join(root, 'fixtures/training/gcp-mysql-backup');
+  const { trustedRoot } = JSON.parse(readFileSync(join(layout, 'verify-release-layout.json'), 'utf8'));
+  const discard = { write: () => true };
+  const io = { stdout: discard, stderr: discard, env: { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' } };
+  for (const format of ['json', 'text']) {
+    const args = ['--layout', layout, '--trusted-root-digest', trustedRoot, '--format', format];
+    const code = await runCli([...args, '--checks', 'resolve,signature,provenance,sbom'], io);
+    if (code !== 0) throw new Error(`expected the training release (${layout}) to verify, got exit code ${code}`);
+  }
+}
 
 writeFileSync(join(outdir, INFLATED_MODULE), await inflateModule());
