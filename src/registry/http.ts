@@ -1,5 +1,4 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { HttpExchange, RegistryResponse, ResponseBody } from './transport.js';
 
 /**
@@ -11,7 +10,17 @@ import type { HttpExchange, RegistryResponse, ResponseBody } from './transport.j
  * exchange function (one client); Node unrefs idle sockets, so they never keep the process alive.
  */
 export function createHttpExchange(): HttpExchange {
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const http = { request: httpRequest, agent: new HttpAgent({ keepAlive: true }) };
+  // node:https (and TLS with it) is loaded for the first https: URL only: a plain-HTTP run does not pay for it.
+  let https: typeof http | undefined;
+  const transportFor = (secure: boolean): typeof http => {
+    if (!secure) return http;
+    if (https === undefined) {
+      const { request, Agent } = process.getBuiltinModule('node:https');
+      https = { request, agent: new Agent({ keepAlive: true }) };
+    }
+    return https;
+  };
   return (url, init) =>
     new Promise<RegistryResponse>((resolve, reject) => {
       const { signal } = init;
@@ -19,15 +28,11 @@ export function createHttpExchange(): HttpExchange {
         reject(signal.reason as Error);
         return;
       }
-      const secure = url.protocol === 'https:';
+      const transport = transportFor(url.protocol === 'https:');
       // A User-Agent as fetch sent one (`node`): some front ends turn away requests without any.
       const headers: Record<string, string> = { 'user-agent': 'verify-release', ...init.headers };
       if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
-      const request = (secure ? httpsRequest : httpRequest)(url, {
-        method: init.method,
-        headers,
-        agent: secure ? agents.https : agents.http,
-      });
+      const request = transport.request(url, { method: init.method, headers, agent: transport.agent });
       let response: IncomingMessage | undefined;
       const onAbort = (): void => {
         const reason = signal.reason as Error;

@@ -35,12 +35,14 @@ function lengthOfLength(length: number): number {
 
 function write(node: ASN1Obj, out: Buffer, at: number, contentLengths: Map<ASN1Obj, number>): number {
   const length = contentLengths.get(node) ?? 0;
-  let offset = out.writeUInt8(node.tag.toDER(), at);
+  let offset = at;
+  out[offset++] = node.tag.toDER();
   const lengthBytes = lengthOfLength(length);
-  if (lengthBytes === 1) offset = out.writeUInt8(length, offset);
+  if (lengthBytes === 1) out[offset++] = length;
   else {
-    offset = out.writeUInt8(0x80 | (lengthBytes - 1), offset);
-    offset = out.writeUIntBE(length, offset, lengthBytes - 1);
+    out[offset++] = 0x80 | (lengthBytes - 1);
+    for (let shift = (lengthBytes - 2) * 8; shift >= 0; shift -= 8)
+      out[offset++] = Math.floor(length / 2 ** shift) & 0xff;
   }
   if (node.subs.length === 0) {
     out.set(node.value, offset);
