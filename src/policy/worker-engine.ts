@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { InternalError, PolicyError, UsageError } from '../errors.js';
 import type { InTotoStatement } from '../model/evidence.js';
 import { startPolicyEngine, type PolicyEngine, type PolicyMode, type PolicyOutcome, type PolicySource } from './cue.js';
@@ -67,7 +67,8 @@ export function startPolicyEngineThread(): PolicyEngine {
   const script = new URL('./cue-worker.js', import.meta.url);
   if (!prestarted && !existsSync(fileURLToPath(script))) return startPolicyEngine();
 
-  const worker = prestarted?.worker ?? new Worker(script);
+  // worker_threads is loaded here, not at start: runs without a policy check never need it.
+  const worker = prestarted?.worker ?? new (process.getBuiltinModule('node:worker_threads').Worker)(script);
   let failure: Error | undefined = prestarted?.stopped !== undefined ? engineFailure(prestarted.stopped) : undefined;
   const pending = new Map<
     number,
