@@ -10,9 +10,8 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyBundleCommand, type VerifyBundleOptions } from '../src/commands/verify-bundle.js';
-import { startRegistry, type TestRegistry } from '../test/support/registry.js';
-import { mintGcpMysqlBackupHistory } from '../test/support/releases.js';
-import { createTestSigstore } from '../test/support/test-sigstore/index.js';
+import type { TestRegistry } from '../test/support/registry.js';
+import { startGcpMysqlBackupRegistry } from '../test/support/releases.js';
 import { largeCyclonedxStatement } from '../test/support/large-sbom.js';
 
 // Compiled to dist-bench/scripts/bench.js, so the repository root is two levels up.
@@ -162,10 +161,9 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'verify-release-bench-'));
   let reg: TestRegistry | undefined;
   try {
-    reg = await startRegistry();
-    const sigstore = await createTestSigstore();
-    const trustedRoot = await sigstore.writeTrustedRoot(work);
-    await mintGcpMysqlBackupHistory(reg, sigstore);
+    const started = await startGcpMysqlBackupRegistry(work);
+    reg = started.reg;
+    const { trustedRoot } = started;
     const base = [
       'latest',
       '--image',

@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { startRegistry, type TestRegistry } from '../test/support/registry.js';
-import { mintGcpMysqlBackupHistory } from '../test/support/releases.js';
-import { createTestSigstore } from '../test/support/test-sigstore/index.js';
+import type { TestRegistry } from '../test/support/registry.js';
+import { startGcpMysqlBackupRegistry } from '../test/support/releases.js';
 
 // Compiled to dist-bench/scripts/, so the repository root is two levels up.
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -21,10 +20,8 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'verify-release-training-'));
   let reg: TestRegistry | undefined;
   try {
-    reg = await startRegistry();
-    const sigstore = await createTestSigstore();
-    const trustedRoot = await sigstore.writeTrustedRoot(work);
-    await mintGcpMysqlBackupHistory(reg, sigstore);
+    const started = await startGcpMysqlBackupRegistry(work);
+    reg = started.reg;
     await mkdir(dirname(OUTPUT), { recursive: true });
     const save = spawnSync(
       process.execPath,
@@ -35,7 +32,7 @@ async function main(): Promise<void> {
         '--image',
         `${reg.host}/natrontech/gcp-mysql-backup`,
         '--trusted-root',
-        trustedRoot,
+        started.trustedRoot,
         '--output',
         OUTPUT,
         '--force',

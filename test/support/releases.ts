@@ -4,7 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { sha256Digest, type Digest } from '../../src/model/digest.js';
-import { pushBlob, pushImageIndex, pushJsonManifest, pushManifest, type TestRegistry } from './registry.js';
+import {
+  pushBlob,
+  pushImageIndex,
+  pushJsonManifest,
+  pushManifest,
+  startRegistry,
+  type TestRegistry,
+} from './registry.js';
 import {
   COSIGN_SIGN_PREDICATE_TYPE,
   CYCLONEDX_PREDICATE_TYPE,
@@ -12,7 +19,13 @@ import {
   slsaProvenanceStatement,
 } from './statements.js';
 import { OCI_INDEX, OCI_MANIFEST, pushLegacy, pushReferrer } from './test-sigstore/cosign-layout.js';
-import type { GithubIdentity, LegacyLayer, Tamper, TestSigstore } from './test-sigstore/index.js';
+import {
+  createTestSigstore,
+  type GithubIdentity,
+  type LegacyLayer,
+  type Tamper,
+  type TestSigstore,
+} from './test-sigstore/index.js';
 
 export { pushLegacy, pushReferrer, fetchJsonManifest } from './test-sigstore/cosign-layout.js';
 
@@ -315,4 +328,22 @@ export async function retag(reg: TestRegistry, repo: string, fromTag: string, to
   if (response.status !== 200) throw new Error(`expected 200 for ${repo}:${fromTag}, got ${response.status}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   await pushManifest(reg, repo, toTag, bytes, response.headers.get('content-type') ?? OCI_INDEX);
+}
+
+/**
+ * A fresh registry holding the gcp-mysql-backup-like history signed by the seeded test Sigstore, whose trusted root
+ * is written into `dir` (what `npm run bench` verifies, and what the training layout is saved from). The caller stops
+ * the registry; it is stopped here if minting fails.
+ */
+export async function startGcpMysqlBackupRegistry(dir: string): Promise<{ reg: TestRegistry; trustedRoot: string }> {
+  const reg = await startRegistry();
+  try {
+    const sigstore = await createTestSigstore();
+    const trustedRoot = await sigstore.writeTrustedRoot(dir);
+    await mintGcpMysqlBackupHistory(reg, sigstore);
+    return { reg, trustedRoot };
+  } catch (error) {
+    await reg.stop();
+    throw error;
+  }
 }
