@@ -2,6 +2,8 @@
  * verify-release as a library: the same pipeline the CLI runs, and its stages for callers that need only part
  * of it. Everything here is typed; errors carry a stable `code` (src/errors.ts).
  */
+// Messages in English, as the CLI prints them (zod/mini sets no locale by itself).
+import './model/zod-locale.js';
 export { verifyRelease, type VerifyReleaseResult } from './pipeline/verify-release.js';
 export type { Expectations, VerifyReleaseOptions } from './pipeline/options.js';
 export { verifyBundleCommand, type VerifyBundleOptions } from './commands/verify-bundle.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { isDigest, type Digest } from '../model/digest.js';
 import { readLayoutImage } from '../layout/reader.js';
 import { compileRegexp } from '../sigstore/identity.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CHECK_IDS } from '../model/check-result.js';
 import type { IdentityPolicy } from '../model/evidence.js';
 import { formatRepository, parseImageReference, type ImageReference } from '../model/reference.js';
@@ -27,30 +27,44 @@ const DOCKER_TAG = /^[\w][\w.-]{0,127}$/;
 /** Flag combinations zod checks before anything runs; each message names the flags. */
 const rawSchema = z
   .object({
-    repo: z
-      .string()
-      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected --repo <owner>/<name>')
-      .optional(),
-    certificateGithubWorkflowRepository: z
-      .string()
-      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected --certificate-github-workflow-repository <owner>/<name>')
-      .optional(),
-    certificateIdentity: z.string().min(1, 'expected a non-empty --certificate-identity').optional(),
-    certificateIdentityRegexp: z.string().min(1, 'expected a non-empty --certificate-identity-regexp').optional(),
-    certificateOidcIssuer: z.string().min(1, 'expected a non-empty --certificate-oidc-issuer').optional(),
-    certificateOidcIssuerRegexp: z.string().min(1, 'expected a non-empty --certificate-oidc-issuer-regexp').optional(),
-    sourceTag: z.string().min(1).optional(),
-    sourceVersionedTag: z.string().min(1).optional(),
+    repo: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected --repo <owner>/<name>'))),
+    certificateGithubWorkflowRepository: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+            'expected --certificate-github-workflow-repository <owner>/<name>',
+          ),
+        ),
+    ),
+    certificateIdentity: z.optional(z.string().check(z.minLength(1, 'expected a non-empty --certificate-identity'))),
+    certificateIdentityRegexp: z.optional(
+      z.string().check(z.minLength(1, 'expected a non-empty --certificate-identity-regexp')),
+    ),
+    certificateOidcIssuer: z.optional(
+      z.string().check(z.minLength(1, 'expected a non-empty --certificate-oidc-issuer')),
+    ),
+    certificateOidcIssuerRegexp: z.optional(
+      z.string().check(z.minLength(1, 'expected a non-empty --certificate-oidc-issuer-regexp')),
+    ),
+    sourceTag: z.optional(z.string().check(z.minLength(1))),
+    sourceVersionedTag: z.optional(z.string().check(z.minLength(1))),
   })
-  .refine(
-    (o) => !(o.certificateIdentity && o.certificateIdentityRegexp),
-    'expected --certificate-identity or --certificate-identity-regexp, not both',
-  )
-  .refine(
-    (o) => !(o.certificateOidcIssuer && o.certificateOidcIssuerRegexp),
-    'expected --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both',
-  )
-  .refine((o) => !(o.sourceTag && o.sourceVersionedTag), 'expected --source-tag or --source-versioned-tag, not both');
+  .check(
+    z.refine(
+      (o) => !(o.certificateIdentity && o.certificateIdentityRegexp),
+      'expected --certificate-identity or --certificate-identity-regexp, not both',
+    ),
+    z.refine(
+      (o) => !(o.certificateOidcIssuer && o.certificateOidcIssuerRegexp),
+      'expected --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both',
+    ),
+    z.refine(
+      (o) => !(o.sourceTag && o.sourceVersionedTag),
+      'expected --source-tag or --source-versioned-tag, not both',
+    ),
+  );
 
 /**
  * Turns the command line into `verifyRelease` options: picks the profile (--profile, --repo, the image's

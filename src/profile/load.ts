@@ -1,6 +1,6 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { describeError, UsageError } from '../errors.js';
 import type { PolicySource } from '../policy/cue.js';
 import { readPolicyFile } from '../policy/source.js';
@@ -18,7 +18,7 @@ function configError(message: string, cause?: unknown): UsageError {
 }
 
 /** `identities.signature.issuer: expected …` for the first zod issue. */
-function describeIssue(error: z.ZodError): string {
+function describeIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid profile';
   const path = issue.path.map(String).join('.');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { RegistryError, UsageError } from '../errors.js';
 import { isDigest, type Digest } from '../model/digest.js';
 import { formatRepository } from '../model/reference.js';
@@ -29,18 +29,19 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 
 const descriptorSchema = z.looseObject({
   mediaType: z.string(),
-  digest: z.string().refine(isDigest, 'expected sha256:<64 hex>'),
-  size: z.number().int().nonnegative(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  artifactType: z.string().optional(),
-  platform: z.looseObject({ os: z.string(), architecture: z.string(), variant: z.string().optional() }).optional(),
+  // zod/mini's refine keeps the type (classic's narrowed it through the type guard): the check made it a Digest.
+  digest: z.string().check(z.refine(isDigest, 'expected sha256:<64 hex>')) as z.ZodMiniType<Digest, string>,
+  size: z.number().check(z.int(), z.nonnegative()),
+  annotations: z.optional(z.record(z.string(), z.string())),
+  artifactType: z.optional(z.string()),
+  platform: z.optional(z.looseObject({ os: z.string(), architecture: z.string(), variant: z.optional(z.string()) })),
 });
 const common = {
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
-  subject: descriptorSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+  mediaType: z.optional(z.string()),
+  artifactType: z.optional(z.string()),
+  subject: z.optional(descriptorSchema),
+  annotations: z.optional(z.record(z.string(), z.string())),
 };
 export const indexSchema = z.looseObject({ ...common, manifests: z.array(descriptorSchema) });
 const manifestSchema = z.looseObject({ ...common, config: descriptorSchema, layers: z.array(descriptorSchema) });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CHECK_IDS } from '../model/check-result.js';
 
 /** Version of the JSON report; bumped on any incompatible change. */
@@ -14,10 +14,10 @@ export const checkResultSchema = z.object({
 
 export const targetSchema = z.object({
   image: z.string(),
-  version: z.string().nullable(),
-  tag: z.string().nullable(),
-  digest: z.string().nullable(),
-  mediaType: z.string().nullable(),
+  version: z.nullable(z.string()),
+  tag: z.nullable(z.string()),
+  digest: z.nullable(z.string()),
+  mediaType: z.nullable(z.string()),
   platforms: z.array(z.string()),
 });
 

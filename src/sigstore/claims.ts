@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { verificationError } from '../errors.js';
 import { digestHex, type Digest } from '../model/digest.js';
 import { COSIGN_SIGN_PREDICATE_TYPE } from '../model/constants.js';
@@ -12,26 +12,26 @@ export { COSIGN_SIGN_PREDICATE_TYPE } from '../model/constants.js';
 
 const simpleSigningSchema = z.looseObject({
   critical: z.looseObject({
-    identity: z.looseObject({ 'docker-reference': z.string().optional() }).optional(),
+    identity: z.optional(z.looseObject({ 'docker-reference': z.optional(z.string()) })),
     image: z.looseObject({ 'docker-manifest-digest': z.string() }),
     type: z.string(),
   }),
-  optional: z.record(z.string(), z.unknown()).nullable().optional(),
+  optional: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
 });
 
 const statementSchema = z.looseObject({
-  _type: z.string().min(1),
+  _type: z.string().check(z.minLength(1)),
   subject: z
     .array(
       z.looseObject({
-        name: z.string().optional(),
+        name: z.optional(z.string()),
         digest: z.record(z.string(), z.string()),
-        annotations: z.record(z.string(), z.unknown()).optional(),
+        annotations: z.optional(z.record(z.string(), z.unknown())),
       }),
     )
-    .min(1),
-  predicateType: z.string().min(1),
-  predicate: z.unknown().optional(),
+    .check(z.minLength(1)),
+  predicateType: z.string().check(z.minLength(1)),
+  predicate: z.optional(z.unknown()),
 });
 
 /**
@@ -135,7 +135,7 @@ function verifyUnambiguousKeys(value: unknown, where: string): void {
   }
 }
 
-function decode<T extends z.ZodType>(
+function decode<T extends z.ZodMiniType>(
   schema: T,
   bytes: Uint8Array,
   what: string,

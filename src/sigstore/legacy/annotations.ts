@@ -1,5 +1,5 @@
 import { pem } from '@sigstore/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { verificationError } from '../../errors.js';
 import { parseJsonOrThrow, parseOrThrow } from './zod-error.js';
 
@@ -18,14 +18,14 @@ const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----EN
 // `chain` and `predicateType` are deliberately not read: the chain is built from the trusted root only, and the
 // predicate type is taken from the verified statement, never from an unsigned annotation.
 const annotationsSchema = z.looseObject({
-  [ANNOTATION.signature]: z.string().regex(BASE64, 'expected base64'),
-  [ANNOTATION.certificate]: z.string().regex(PEM_CERTIFICATE, 'expected exactly one PEM certificate'),
-  [ANNOTATION.bundle]: z.string().min(1),
-  [ANNOTATION.rfc3161]: z.string().min(1).optional(),
+  [ANNOTATION.signature]: z.string().check(z.regex(BASE64, 'expected base64')),
+  [ANNOTATION.certificate]: z.string().check(z.regex(PEM_CERTIFICATE, 'expected exactly one PEM certificate')),
+  [ANNOTATION.bundle]: z.string().check(z.minLength(1)),
+  [ANNOTATION.rfc3161]: z.optional(z.string().check(z.minLength(1))),
 });
 
 const rfc3161Schema = z.strictObject({
-  SignedRFC3161Timestamp: z.string().min(1).regex(BASE64, 'expected base64'),
+  SignedRFC3161Timestamp: z.string().check(z.minLength(1), z.regex(BASE64, 'expected base64')),
 });
 
 /** The annotations of one legacy layer that verification uses, decoded. */

@@ -1,32 +1,37 @@
 import { createHash } from 'node:crypto';
 import { pem } from '@sigstore/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { verificationError } from '../../errors.js';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import type { RekorBody } from './rekor-bundle.js';
 import type { LegacyBundle } from './to-bundle.js';
 import { parseOrThrow } from './zod-error.js';
 
-const sha256Hash = z.strictObject({ algorithm: z.literal('sha256'), value: z.string().regex(/^[a-f0-9]{64}$/) });
+const sha256Hash = z.strictObject({
+  algorithm: z.literal('sha256'),
+  value: z.string().check(z.regex(/^[a-f0-9]{64}$/)),
+});
 
 /** hashedrekord 0.0.1 and rekord 0.0.1 share the parts cosign compares. */
 const signatureSpec = z.looseObject({
   data: z.looseObject({ hash: sha256Hash }),
   signature: z.looseObject({
-    content: z.string().min(1),
-    publicKey: z.looseObject({ content: z.string().min(1) }),
+    content: z.string().check(z.minLength(1)),
+    publicKey: z.looseObject({ content: z.string().check(z.minLength(1)) }),
   }),
 });
 
 const dsseSpec = z.looseObject({
   envelopeHash: sha256Hash,
   payloadHash: sha256Hash,
-  signatures: z.array(z.looseObject({ signature: z.string().min(1), verifier: z.string().min(1) })).length(1),
+  signatures: z
+    .array(z.looseObject({ signature: z.string().check(z.minLength(1)), verifier: z.string().check(z.minLength(1)) }))
+    .check(z.length(1)),
 });
 
 const intotoV001Spec = z.looseObject({
   content: z.looseObject({ hash: sha256Hash, payloadHash: sha256Hash }),
-  publicKey: z.string().min(1),
+  publicKey: z.string().check(z.minLength(1)),
 });
 
 /** The Rekor kinds a legacy layer may be logged as, per layer format (cosign `VerifyBundle` `bundleHash`). */
@@ -89,7 +94,7 @@ export function verifyBodyBinding(layer: LegacyLayerEvidence, legacy: LegacyBund
   }
 }
 
-function parseSpec<T extends z.ZodType>(schema: T, spec: unknown, kind: string): z.infer<T> {
+function parseSpec<T extends z.ZodMiniType>(schema: T, spec: unknown, kind: string): z.infer<T> {
   try {
     return parseOrThrow(schema, spec, `${kind} Rekor body`);
   } catch (cause) {

@@ -1,20 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { verificationError } from '../../errors.js';
 import { parseJsonOrThrow, parseOrThrow } from './zod-error.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const HEX_SHA256 = /^[a-f0-9]{64}$/;
 
-const base64String = z.string().min(1).regex(BASE64, 'expected base64');
+const base64String = z.string().check(z.minLength(1), z.regex(BASE64, 'expected base64'));
 
 /** cosign's `dev.sigstore.cosign/bundle` annotation (Go field names outside, JSON tags inside). */
 const rekorBundleSchema = z.strictObject({
   SignedEntryTimestamp: base64String,
   Payload: z.strictObject({
     body: base64String,
-    integratedTime: z.int().positive(),
-    logIndex: z.int().nonnegative(),
-    logID: z.string().regex(HEX_SHA256, 'expected 64 lowercase hex characters'),
+    integratedTime: z.int().check(z.positive()),
+    logIndex: z.int().check(z.nonnegative()),
+    logID: z.string().check(z.regex(HEX_SHA256, 'expected 64 lowercase hex characters')),
   }),
 });
 
@@ -23,8 +23,8 @@ export type RekorBundle = z.infer<typeof rekorBundleSchema>;
 
 /** The fields of a Rekor entry body every kind shares; `spec` is checked per kind. */
 const rekorBodySchema = z.looseObject({
-  apiVersion: z.string().min(1),
-  kind: z.string().min(1),
+  apiVersion: z.string().check(z.minLength(1)),
+  kind: z.string().check(z.minLength(1)),
   spec: z.looseObject({}),
 });
 

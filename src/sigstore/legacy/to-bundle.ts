@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { LegacyLayerEvidence } from '../../model/evidence.js';
 import { toLegacyAnnotations, type LegacyAnnotations } from './annotations.js';
 import { toRekorBody, toRekorBundle, type RekorBody, type RekorBundle } from './rekor-bundle.js';
@@ -12,11 +12,16 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The DSSE envelope stored as a `.att` layer blob. */
 const envelopeSchema = z.looseObject({
-  payloadType: z.string().min(1),
-  payload: z.string().regex(BASE64, 'expected base64'),
+  payloadType: z.string().check(z.minLength(1)),
+  payload: z.string().check(z.regex(BASE64, 'expected base64')),
   signatures: z
-    .array(z.looseObject({ keyid: z.string().optional(), sig: z.string().min(1).regex(BASE64, 'expected base64') }))
-    .length(1, 'expected exactly one signature'),
+    .array(
+      z.looseObject({
+        keyid: z.optional(z.string()),
+        sig: z.string().check(z.minLength(1), z.regex(BASE64, 'expected base64')),
+      }),
+    )
+    .check(z.length(1, 'expected exactly one signature')),
 });
 
 /** A DSSE envelope as read from a `.att` layer. */

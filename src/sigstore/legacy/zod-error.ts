@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { verificationError } from '../../errors.js';
 
 /**
@@ -7,7 +7,7 @@ import { verificationError } from '../../errors.js';
  *
  * @throws VerificationError BUNDLE_INVALID when the value does not match the schema.
  */
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+export function parseOrThrow<T extends z.ZodMiniType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const fields = result.error.issues.map((issue) => {

@@ -1,60 +1,56 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { provenanceError } from '../errors.js';
 import { SLSA_PROVENANCE_V02, type Provenance } from './provenance.js';
 
 const digestSet = z.record(z.string(), z.string());
 
 /** in-toto Statement v0.1 subject (in-toto-golang `Subject`). */
-export const subjectSchema = z.object({ name: z.string().optional(), digest: digestSet }).strict();
+export const subjectSchema = z.strictObject({ name: z.optional(z.string()), digest: digestSet });
 
-// Field set of in-toto-golang's `ProvenanceStatement` for SLSA v0.2; `.strict()` everywhere rejects unknown
+// Field set of in-toto-golang's `ProvenanceStatement` for SLSA v0.2; strict objects everywhere reject unknown
 // fields like slsa-verifier's DisallowUnknownFields. Free-form fields (parameters, environment, buildConfig) stay open.
-const statementSchema = z
-  .object({
-    _type: z.string(),
-    predicateType: z.literal(SLSA_PROVENANCE_V02),
-    subject: z.array(subjectSchema),
-    predicate: z
-      .object({
-        builder: z.object({ id: z.string() }).strict(),
-        buildType: z.string(),
-        invocation: z
-          .object({
-            configSource: z
-              .object({ uri: z.string().optional(), digest: digestSet.optional(), entryPoint: z.string().optional() })
-              .strict()
-              .optional(),
-            parameters: z.unknown().optional(),
-            environment: z.unknown().optional(),
-          })
-          .strict()
-          .optional(),
-        buildConfig: z.unknown().optional(),
-        metadata: z
-          .object({
-            buildInvocationID: z.string().optional(),
-            buildStartedOn: z.string().optional(),
-            buildFinishedOn: z.string().optional(),
-            completeness: z
-              .object({
-                parameters: z.boolean().optional(),
-                environment: z.boolean().optional(),
-                materials: z.boolean().optional(),
-              })
-              .strict()
-              .optional(),
-            reproducible: z.boolean().optional(),
-          })
-          .strict()
-          .optional(),
-        materials: z.array(z.object({ uri: z.string().optional(), digest: digestSet.optional() }).strict()).optional(),
-      })
-      .strict(),
-  })
-  .strict();
+const statementSchema = z.strictObject({
+  _type: z.string(),
+  predicateType: z.literal(SLSA_PROVENANCE_V02),
+  subject: z.array(subjectSchema),
+  predicate: z.strictObject({
+    builder: z.strictObject({ id: z.string() }),
+    buildType: z.string(),
+    invocation: z.optional(
+      z.strictObject({
+        configSource: z.optional(
+          z.strictObject({
+            uri: z.optional(z.string()),
+            digest: z.optional(digestSet),
+            entryPoint: z.optional(z.string()),
+          }),
+        ),
+        parameters: z.optional(z.unknown()),
+        environment: z.optional(z.unknown()),
+      }),
+    ),
+    buildConfig: z.optional(z.unknown()),
+    metadata: z.optional(
+      z.strictObject({
+        buildInvocationID: z.optional(z.string()),
+        buildStartedOn: z.optional(z.string()),
+        buildFinishedOn: z.optional(z.string()),
+        completeness: z.optional(
+          z.strictObject({
+            parameters: z.optional(z.boolean()),
+            environment: z.optional(z.boolean()),
+            materials: z.optional(z.boolean()),
+          }),
+        ),
+        reproducible: z.optional(z.boolean()),
+      }),
+    ),
+    materials: z.optional(z.array(z.strictObject({ uri: z.optional(z.string()), digest: z.optional(digestSet) }))),
+  }),
+});
 
 /** Renders the first zod issue as `path: message`, e.g. `predicate.foo: Unrecognized key: "foo"`. */
-export function describeZodIssue(error: z.ZodError): string {
+export function describeZodIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid statement';
   const path = issue.path.map(String).join('.');

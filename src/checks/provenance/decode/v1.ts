@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { provenanceError } from '../errors.js';
 import { SLSA_PROVENANCE_V1, type Provenance } from './provenance.js';
 import { describeZodIssue, subjectSchema } from './v0.2.js';
@@ -6,65 +6,56 @@ import { describeZodIssue, subjectSchema } from './v0.2.js';
 /** The GitHub Actions workflow build type (slsa-framework/github-actions-buildtypes `workflow/v1`). */
 export const GITHUB_WORKFLOW_BUILD_TYPE = 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1';
 
-const resourceDescriptor = z
-  .object({
-    uri: z.string().optional(),
-    digest: z.record(z.string(), z.string()).optional(),
-    name: z.string().optional(),
-    downloadLocation: z.string().optional(),
-    mediaType: z.string().optional(),
-    content: z.string().optional(),
-    annotations: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
+const resourceDescriptor = z.strictObject({
+  uri: z.optional(z.string()),
+  digest: z.optional(z.record(z.string(), z.string())),
+  name: z.optional(z.string()),
+  downloadLocation: z.optional(z.string()),
+  mediaType: z.optional(z.string()),
+  content: z.optional(z.string()),
+  annotations: z.optional(z.record(z.string(), z.unknown())),
+});
 
 // Field set of in-toto-golang's SLSA v1 `ProvenancePredicate`, rejecting unknown fields (DisallowUnknownFields).
 // Go matches keys case-insensitively, so both spellings of invocationID are accepted.
-const statementSchema = z
-  .object({
-    _type: z.string(),
-    predicateType: z.literal(SLSA_PROVENANCE_V1),
-    subject: z.array(subjectSchema),
-    predicate: z
-      .object({
-        buildDefinition: z
-          .object({
-            buildType: z.string(),
-            externalParameters: z.unknown(),
-            internalParameters: z.unknown().optional(),
-            resolvedDependencies: z.array(resourceDescriptor).optional(),
-          })
-          .strict(),
-        runDetails: z
-          .object({
-            builder: z
-              .object({
-                id: z.string(),
-                version: z.record(z.string(), z.string()).optional(),
-                builderDependencies: z.array(resourceDescriptor).optional(),
-              })
-              .strict(),
-            metadata: z
-              .object({
-                invocationID: z.string().optional(),
-                invocationId: z.string().optional(),
-                startedOn: z.string().optional(),
-                finishedOn: z.string().optional(),
-              })
-              .strict()
-              .optional(),
-            byproducts: z.array(resourceDescriptor).optional(),
-          })
-          .strict(),
-      })
-      .strict(),
-  })
-  .strict();
+const statementSchema = z.strictObject({
+  _type: z.string(),
+  predicateType: z.literal(SLSA_PROVENANCE_V1),
+  subject: z.array(subjectSchema),
+  predicate: z.strictObject({
+    buildDefinition: z.strictObject({
+      buildType: z.string(),
+      externalParameters: z.unknown(),
+      internalParameters: z.optional(z.unknown()),
+      resolvedDependencies: z.optional(z.array(resourceDescriptor)),
+    }),
+    runDetails: z.strictObject({
+      builder: z.strictObject({
+        id: z.string(),
+        version: z.optional(z.record(z.string(), z.string())),
+        builderDependencies: z.optional(z.array(resourceDescriptor)),
+      }),
+      metadata: z.optional(
+        z.strictObject({
+          invocationID: z.optional(z.string()),
+          invocationId: z.optional(z.string()),
+          startedOn: z.optional(z.string()),
+          finishedOn: z.optional(z.string()),
+        }),
+      ),
+      byproducts: z.optional(z.array(resourceDescriptor)),
+    }),
+  }),
+});
 
 type StatementV1 = z.infer<typeof statementSchema>;
 
 const workflowParameters = z.object({
-  workflow: z.object({ ref: z.string().min(1), repository: z.string().min(1), path: z.string().min(1) }),
+  workflow: z.object({
+    ref: z.string().check(z.minLength(1)),
+    repository: z.string().check(z.minLength(1)),
+    path: z.string().check(z.minLength(1)),
+  }),
 });
 const workflowInternals = z.object({ github: z.object({ event_name: z.string() }) });
 
