@@ -10,7 +10,7 @@
 import { build } from 'esbuild';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
 import { cacheFile, cachePath, runBundle } from '../bin/load-bundle.js';
 import { INFLATED_MODULE, inflateModule } from '../dist/policy/cue-runtime.js';
 
@@ -48,24 +48,6 @@ const lazyTuf = {
   },
 };
 
-// zod's `z` namespace carries every locale (300 KB of the bundle); messages here are English, which zod sets by
-// default, so `z.locales` keeps only `en` (the way bundles drop moment's locales).
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(builder) {
-    builder.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer }) =>
-      importer.includes(`${sep}node_modules${sep}zod${sep}`)
-        ? { path: join(dirname(importer), '../locales/en-only.js'), namespace: 'zod-english-only' }
-        : undefined,
-    );
-    builder.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, ({ path }) => ({
-      contents: `export { default as en } from ${JSON.stringify(join(dirname(path), 'en.js'))};`,
-      resolveDir: dirname(path),
-      loader: 'js',
-    }));
-  },
-};
-
 await rm(outdir, { recursive: true, force: true });
 await Promise.all([
   build({
@@ -75,7 +57,7 @@ await Promise.all([
     outfile: cli,
     format: 'cjs',
     external: ['cue-wasm', './tuf.cjs'],
-    plugins: [lazyTuf, zodEnglishOnly],
+    plugins: [lazyTuf],
   }),
   build({
     ...common,
