@@ -30,6 +30,14 @@ function decodeFulcioValue(oid: string, value: Buffer): string {
  * {@link verifyLeafProfile}.
  */
 export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
+  return readSigningCertificate(certificateDer).signer;
+}
+
+/** {@link toSignerInfo}, with the parsed certificate: the library's verification can take it instead of parsing again. */
+export function readSigningCertificate(certificateDer: Uint8Array): {
+  signer: SignerInfo;
+  certificate: X509Certificate;
+} {
   verifyStrictDer(certificateDer, 'signing certificate', 'CERTIFICATE_ERROR', CERTIFICATE_SCHEMA);
   let cert: X509Certificate;
   try {
@@ -65,7 +73,7 @@ export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
     notAfter: cert.notAfter.toISOString(),
   };
   if (issuer !== undefined) info.issuer = issuer;
-  return info;
+  return { signer: info, certificate: cert };
 }
 
 /** The first of `times` outside the leaf's validity window `[notBefore, notAfter]`, if any. */

@@ -1,11 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
+import type { X509Certificate } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, type TrustMaterial, Verifier } from '@sigstore/verify';
 import { describeError, VerificationError, verificationError, type VerifyReleaseError } from '../../errors.js';
 import type { SignerInfo, VerifiedTlogEntry } from '../../model/evidence.js';
 import { fromLibraryError } from '../library-error.js';
-import { timeOutsideValidity, toSignerInfo, verifyValidityCovers } from '../certificate.js';
+import { readSigningCertificate, timeOutsideValidity, verifyValidityCovers } from '../certificate.js';
 import type { TrustRoot } from '../trust.js';
 import { type ArtifactInput, toMessageContent, toPaeMessageContent } from './content.js';
 import { isRekorV2, verifyInclusionShape, verifyLogKeyValidity } from './inclusion.js';
@@ -59,11 +60,32 @@ function parsePublicKey(pem: string): KeyObject {
   }
 }
 
-/** The signed entity the library verifies, with content adapted for digest-only artifacts and Rekor v2 DSSE. */
-function toEntity(bundle: Bundle, bodies: TlogBody[], artifact: ArtifactInput | undefined): SignedEntity {
+const PARSED_ELSEWHERE: Bundle['verificationMaterial']['content'] = { $case: 'publicKey', publicKey: { hint: '' } };
+
+/**
+ * The signed entity the library verifies, with content adapted for digest-only artifacts and Rekor v2 DSSE. A leaf
+ * we parsed already (the library's parser, the same bytes) is given to the library as its key, so it is not parsed
+ * twice: the library then reads the bundle's key as a managed one, which it only names.
+ */
+function toEntity(
+  bundle: Bundle,
+  bodies: TlogBody[],
+  artifact: ArtifactInput | undefined,
+  leaf: X509Certificate | undefined,
+): SignedEntity {
   let entity: SignedEntity;
   try {
-    entity = withLeafEncodedOnce(toSignedEntity(bundle));
+    entity = withLeafEncodedOnce(
+      leaf
+        ? {
+            ...toSignedEntity({
+              ...bundle,
+              verificationMaterial: { ...bundle.verificationMaterial, content: PARSED_ELSEWHERE },
+            }),
+            key: { $case: 'certificate', certificate: leaf },
+          }
+        : toSignedEntity(bundle),
+    );
   } catch (error) {
     const code = /timestamp|RFC3161/i.test(describeError(error)) ? 'TIMESTAMP_ERROR' : 'BUNDLE_INVALID';
     throw verificationError(code, `expected parseable verification material, got ${describeError(error)}`, error);
@@ -159,10 +181,11 @@ export function verifySigstoreBundle(
   );
   entries.forEach((entry, i) => verifyInclusionShape(entry, bodies[i] as TlogBody));
   bodies.forEach((body) => verifyTlogBodySigner(body, signer));
-  const signerInfo = leafDer ? toSignerInfo(leafDer) : undefined;
+  const leaf = leafDer ? readSigningCertificate(leafDer) : undefined;
+  const signerInfo = leaf?.signer;
 
   const { root, trustMaterial } = managedKey ? toMaterial(trust, managedKey) : keylessMaterial(trust);
-  const entity = toEntity(bundle, bodies, options.artifact);
+  const entity = toEntity(bundle, bodies, options.artifact, leaf?.certificate);
   const verifier = new Verifier(trustMaterial, {
     tlogThreshold: 1,
     ctlogThreshold: material.$case === 'publicKey' ? 0 : 1,
