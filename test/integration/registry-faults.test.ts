@@ -447,10 +447,46 @@ describe('pagination', () => {
       via: 'referrers-tag',
       manifests: [],
     });
-    expect(server.requests.map((r) => r.path)).toEqual([
-      `/v2/${REPO}/referrers/${MANIFEST.digest}`,
+    // Both are read at once (see below), so they may arrive in either order.
+    expect(server.requests.map((r) => r.path).sort()).toEqual([
       `/v2/${REPO}/manifests/sha256-${MANIFEST.digest.slice(7)}`,
+      `/v2/${REPO}/referrers/${MANIFEST.digest}`,
     ]);
+  });
+
+  it('reads the fallback tag while the referrers API has not answered yet: one round trip, not two', async () => {
+    const fallback = jsonBytes({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
+    let answerApi: () => void = () => undefined;
+    const fallbackRead = new Promise<void>((done) => (answerApi = done));
+    const server = await serve((req, res) => {
+      // The API's 404 waits for the fallback tag's request: a client that read them one after the other would hang.
+      if (req.url?.includes('/referrers/'))
+        return void fallbackRead.then(() => sendError(res, 404, 'NOT_FOUND', 'no referrers API'));
+      answerApi();
+      sendManifest(res, fallback.bytes, OCI_INDEX);
+    });
+    expect(
+      await clientFor().client.listReferrers({ registry: server.host, repository: REPO }, MANIFEST.digest),
+    ).toEqual({ via: 'referrers-tag', manifests: [] });
+  });
+
+  it('uses the referrers API when it answers, whatever the fallback tag read gives', async () => {
+    const listed = { mediaType: OCI_MANIFEST, digest: MANIFEST.digest, size: MANIFEST.bytes.length };
+    const server = await serve((req, res) => {
+      if (req.url?.includes('/referrers/'))
+        return sendJson(
+          res,
+          200,
+          { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [listed] },
+          {
+            'content-type': OCI_INDEX,
+          },
+        );
+      sendError(res, 500, 'UNKNOWN', 'the fallback tag read fails');
+    });
+    expect(
+      await clientFor().client.listReferrers({ registry: server.host, repository: REPO }, MANIFEST.digest),
+    ).toEqual({ via: 'referrers-api', manifests: [listed] });
   });
 
   it('does not fall back when the referrers API fails with a server error', async () => {
