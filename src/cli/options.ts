@@ -93,15 +93,13 @@ export async function toVerifyReleaseOptions(
   if (version !== undefined && raw.tag !== undefined) throw new UsageError('expected a version or --tag, not both');
   if (version !== undefined) verifyReleaseVersion(version);
 
-  const resolved = await resolveProfile(raw);
+  const resolved = resolveProfile(raw);
   // GitHub names are case-insensitive and GHCR's are lowercase, so `--repo NatronTech/App` is ghcr.io/natrontech/app.
   const image = parseImageReference(
     raw.image ?? (raw.repo ? `ghcr.io/${raw.repo.toLowerCase()}` : resolved.profile.image),
   );
-  const [provenancePolicies, sbomPolicies] = await Promise.all([
-    readPolicyFiles(raw.policy ?? []),
-    readPolicyFiles(raw.sbomPolicy ?? []),
-  ]);
+  const provenancePolicies = readPolicyFiles(raw.policy ?? []);
+  const sbomPolicies = readPolicyFiles(raw.sbomPolicy ?? []);
   const signer = toSignerOverride(raw, resolved);
   const overrides: ExpectationOverrides = {
     ...(signer && { signer }),
@@ -188,7 +186,7 @@ function verifyPatterns(policy: IdentityPolicy): void {
   }
 }
 
-async function resolveProfile(raw: RawVerifyOptions): Promise<ResolvedProfile> {
+function resolveProfile(raw: RawVerifyOptions): ResolvedProfile {
   if (raw.profile !== undefined) return loadProfile(raw.profile);
   if (raw.repo !== undefined) return profileFor(raw.repo);
   if (raw.image !== undefined) {
@@ -203,11 +201,11 @@ async function resolveProfile(raw: RawVerifyOptions): Promise<ResolvedProfile> {
   return loadProfile(bundledProfilePath(DEFAULT_PROFILE));
 }
 
-function profileFor(ownerAndName: string): Promise<ResolvedProfile> {
+function profileFor(ownerAndName: string): ResolvedProfile {
   if (ownerAndName.toLowerCase() === 'natrontech/gcp-mysql-backup')
     return loadProfile(bundledProfilePath(DEFAULT_PROFILE));
   const [owner, name] = ownerAndName.split('/') as [string, string];
-  return Promise.resolve(deriveProfile(owner, name));
+  return deriveProfile(owner, name);
 }
 
 // cosign requires one identity flag and one issuer flag; when only one pair is given, the profile supplies the other.
@@ -251,9 +249,9 @@ function toRepositoryRef(reference: string): RepositoryRef {
 }
 
 // `--policy`/`--sbom-policy` files, named by their absolute path in reports; size-capped (policy/source.ts).
-async function readPolicyFiles(paths: string[]): Promise<PolicySource[] | undefined> {
+function readPolicyFiles(paths: string[]): PolicySource[] | undefined {
   if (paths.length === 0) return undefined;
-  return Promise.all(paths.map((path) => readPolicyFile(resolve(path))));
+  return paths.map((path) => readPolicyFile(resolve(path)));
 }
 
 function selectsPolicyCheck(checks: readonly string[]): boolean {

@@ -140,7 +140,7 @@ export async function policyCommand(o: PolicyCommandOptions): Promise<PolicyComm
   if (o.policies.length === 0) throw new UsageError('expected at least one --policy <file>, got none');
   if (o.statements.length === 0) throw new UsageError('expected at least one statement file, got none');
   const engine = o.engine ?? startPolicyEngine();
-  const policies = await Promise.all(o.policies.map((path) => readPolicyFile(path)));
+  const policies = o.policies.map((path) => readPolicyFile(path));
   // One statement in memory at a time (each may be 64 MiB); the first is read while CUE starts and compiles, and a
   // broken policy is still reported first.
   const first = readStatement(o.statements[0]!);

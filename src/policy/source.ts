@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { describeError, UsageError } from '../errors.js';
 import type { PolicySource } from './cue.js';
 
@@ -23,22 +23,24 @@ function configError(message: string, cause?: unknown): UsageError {
  * `name` is how reports and errors call it (its path, or `bundled:<file>`). Throws UsageError (CONFIG), never
  * echoing the file's content.
  */
-export async function readPolicyFile(path: string, name: string = path): Promise<PolicySource> {
+export function readPolicyFile(path: string, name: string = path): PolicySource {
+  // Synchronous: a policy is a small local file read before any network work, when a run has nothing to do
+  // meanwhile; each asynchronous step would wait for a thread-pool round trip on the way to the first request.
   let bytes: Buffer;
   try {
     // stat() first: opening a FIFO or device would block or read without end.
-    const stats = await stat(path);
+    const stats = statSync(path);
     if (!stats.isFile()) throw configError(`policy ${name}: expected a regular file`);
     if (stats.size > MAX_POLICY_BYTES) throw tooLarge(name, stats.size);
-    const handle = await open(path, 'r');
+    const fd = openSync(path, 'r');
     try {
       // Read one byte more than the cap: a file that grew since stat() is caught too.
-      const buffer = Buffer.alloc(MAX_POLICY_BYTES + 1);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      const buffer = Buffer.allocUnsafe(MAX_POLICY_BYTES + 1);
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
       if (bytesRead > MAX_POLICY_BYTES) throw tooLarge(name, bytesRead);
       bytes = buffer.subarray(0, bytesRead);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;

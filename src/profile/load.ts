@@ -1,4 +1,4 @@
-import { readFile, realpath } from 'node:fs/promises';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type * as z from 'zod/mini';
 import { describeError, UsageError } from '../errors.js';
@@ -46,7 +46,7 @@ function isInside(dir: string, path: string): boolean {
  * symlink leading elsewhere) and must exist: there is no fallback, so a forgotten file is an error, never the
  * bundled file of the same name. The policy is named by its path (or `bundled:<file>`) in reports.
  */
-async function readProfilePolicy(entry: string, profileDir: string, source: string): Promise<PolicySource> {
+function readProfilePolicy(entry: string, profileDir: string, source: string): PolicySource {
   if (entry.startsWith(BUNDLED_PREFIX)) {
     const file = entry.slice(BUNDLED_PREFIX.length);
     if (!(BUNDLED_POLICIES as readonly string[]).includes(file)) {
@@ -63,7 +63,7 @@ async function readProfilePolicy(entry: string, profileDir: string, source: stri
   }
   let real: string;
   try {
-    real = await realpath(path);
+    real = realpathSync(path);
   } catch (error) {
     throw configError(
       `profile ${source}: expected policy ${JSON.stringify(entry)} at ${path}, got ${describeError(error)} (bundled policies are named ${BUNDLED_PREFIX}<file>)`,
@@ -79,28 +79,27 @@ async function readProfilePolicy(entry: string, profileDir: string, source: stri
 }
 
 /** Reads a profile's policy entries in order. */
-function readPolicies(entries: string[], profileDir: string, source: string): Promise<PolicySource[]> {
-  return Promise.all(entries.map((entry) => readProfilePolicy(entry, profileDir, source)));
+function readPolicies(entries: string[], profileDir: string, source: string): PolicySource[] {
+  return entries.map((entry) => readProfilePolicy(entry, profileDir, source));
 }
 
 /**
  * Loads a profile JSON file: validated with zod (errors are one line naming the field) and its policies read,
- * relative to the profile's directory only, or `bundled:<file>` (see {@link readProfilePolicy}).
+ * relative to the profile's directory only, or `bundled:<file>` (see {@link readProfilePolicy}). The files are read
+ * synchronously, as policy files are (src/policy/source.ts): a run reads them before any network work.
  */
-export async function loadProfile(file: string): Promise<ResolvedProfile> {
+export function loadProfile(file: string): ResolvedProfile {
   const path = resolve(file);
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (error) {
     throw configError(`profile ${file}: expected a readable JSON file, got ${describeError(error)}`, error);
   }
   const profile = toProfile(data, file);
   // The real directory: policy paths and links are judged against it.
-  const dir = await realpath(dirname(path));
-  const [provenance, sbom] = await Promise.all([
-    readPolicies(profile.policies.provenance, dir, file),
-    readPolicies(profile.policies.sbom, dir, file),
-  ]);
+  const dir = realpathSync(dirname(path));
+  const provenance = readPolicies(profile.policies.provenance, dir, file);
+  const sbom = readPolicies(profile.policies.sbom, dir, file);
   return { profile, policies: { provenance, sbom } };
 }
