@@ -1,4 +1,4 @@
-import type { X509Certificate } from '@sigstore/core';
+import { ASN1Obj, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
 import { encodeDer, useFastDerEncoding } from './der-encoding.js';
 
@@ -23,9 +23,22 @@ export function withCertificatesEncodedOnce(material: TrustMaterial): TrustMater
   return material;
 }
 
-/** The entity with its signing certificate, if any, encoded once. */
+/**
+ * A copy of the parsed tree, for the library's one edit of a certificate: it clones the leaf to drop the SCT
+ * extension before re-encoding the precertificate, and `clone()` re-parses the whole DER to do so. Every node and
+ * list is new; the byte values are shared, which nothing writes to.
+ */
+function copyTree(node: ASN1Obj): ASN1Obj {
+  return new ASN1Obj(node.tag, node.value, node.subs.map(copyTree));
+}
+
+/** The entity with its signing certificate, if any, encoded once and cloned without parsing. */
 export function withLeafEncodedOnce<T extends Pick<SignedEntity, 'key'>>(entity: T): T {
   useFastDerEncoding();
-  if (entity.key.$case === 'certificate') encodeOnce(entity.key.certificate);
+  if (entity.key.$case === 'certificate') {
+    const leaf = entity.key.certificate;
+    encodeOnce(leaf);
+    leaf.clone = () => new X509Certificate(copyTree(leaf.root));
+  }
   return entity;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ASN1Obj, EXTENSION_OID_SCT, X509Certificate } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
 import { encodeDer, useFastDerEncoding } from '../../../src/sigstore/der-encoding.js';
+import { withLeafEncodedOnce } from '../../../src/sigstore/encode-once.js';
 import { REALWORLD } from './bundle/fixtures.js';
 
 // Taken before anything installs the fast encoder (each test file has its own module instances).
@@ -84,5 +85,28 @@ describe('encodeDer', () => {
     const certificate = X509Certificate.parse(certificates[0] as Buffer<ArrayBuffer>);
     expect(certificate.tbsCertificate.toDER()).toEqual(libraryToDER.call(certificate.tbsCertificate));
     expect(Object.getOwnPropertyDescriptor(ASN1Obj.prototype, 'toDER')?.value).not.toBe(libraryEncoder);
+  });
+});
+
+describe('withLeafEncodedOnce', () => {
+  it("clones a leaf as the library's clone does, and an edit of the clone leaves the leaf as it was", () => {
+    let edited = 0;
+    for (const der of certificates) {
+      const leaf = X509Certificate.parse(der);
+      const { certificate } = withLeafEncodedOnce({ key: { $case: 'certificate', certificate: leaf } }).key;
+      const clone = certificate.clone();
+      const libraryClone = X509Certificate.parse(der).clone();
+      expect(clone.root.toDER()).toEqual(libraryClone.root.toDER());
+      const at = clone.extensions.findIndex((extension) => extension.subs[0]?.toOID() === EXTENSION_OID_SCT);
+      if (at === -1) continue;
+      clone.extensions.splice(at, 1);
+      libraryClone.extensions.splice(at, 1);
+      // What the SCT check signs over, and the leaf untouched (its encode-once bytes included).
+      expect(clone.tbsCertificate.toDER()).toEqual(libraryClone.tbsCertificate.toDER());
+      expect(certificate.root.toDER()).toEqual(der);
+      expect(encodeDer(certificate.tbsCertificate)).toEqual(X509Certificate.parse(der).tbsCertificate.toDER());
+      edited++;
+    }
+    expect(edited).toBeGreaterThan(10);
   });
 });
