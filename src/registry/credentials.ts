@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -137,6 +136,8 @@ async function runCredentialHelper(
 ): Promise<Credentials | undefined> {
   const program = `docker-credential-${name}`;
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+    // Loaded here: most runs have no credential helper, and node:child_process costs a cold start ~1 ms.
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

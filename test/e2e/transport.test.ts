@@ -16,13 +16,18 @@ import { PUBLIC_GOOD_ROOT, TINY_INDEX, TINY_REPO } from '../support/tiny-release
 import { cli, cliJson, statuses } from './helpers.js';
 
 // The registry transport is node:http rather than fetch because fetch makes Node 20 load its whole undici bundle on
-// first use (70-100 ms of a cold run). Preloaded into the CLI's process, this module reports on exit whether undici
-// was loaded; it is checked against a process that does load it, so a renamed internal module cannot pass unnoticed.
-const UNDICI_MODULE = 'NativeModule internal/deps/undici/undici';
-const UNDICI_PROBE = `--import=data:text/javascript,${encodeURIComponent(
+// first use (70-100 ms of a cold run); node:child_process (commander's and the credential helpers') is loaded only to
+// spawn. Preloaded into the CLI's process, this module reports on exit whether each was loaded; it is checked against
+// processes that do load them, so a renamed internal module cannot pass unnoticed.
+const LAZY_MODULES = {
+  undici: 'NativeModule internal/deps/undici/undici',
+  child_process: 'NativeModule child_process',
+};
+const LOAD_PROBE = `--import=data:text/javascript,${encodeURIComponent(
   'import { writeSync } from "node:fs";' +
-    'process.on("exit", () => writeSync(2, "undici loaded: " + ' +
-    `process.moduleLoadList.includes(${JSON.stringify(UNDICI_MODULE)}) + "\\n"));`,
+    'process.on("exit", () => { for (const [name, id] of Object.entries(' +
+    JSON.stringify(LAZY_MODULES) +
+    ')) writeSync(2, name + " loaded: " + process.moduleLoadList.includes(id) + "\\n"); });',
 )}`;
 
 let reg: TestRegistry;
@@ -61,12 +66,13 @@ function stop(server: Server): Promise<void> {
 }
 
 describe('the registry transport', () => {
-  it('never loads undici (fetch), through signature, provenance and SBOM', async () => {
-    const control = spawnSync(process.execPath, ['-e', 'void Headers'], {
-      env: { PATH: process.env.PATH, NODE_OPTIONS: UNDICI_PROBE },
+  it('never loads undici (fetch) nor node:child_process, through signature, provenance and SBOM', async () => {
+    const control = spawnSync(process.execPath, ['-e', 'void Headers; require("node:child_process")'], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: LOAD_PROBE },
       encoding: 'utf8',
     });
     expect(control.stderr).toContain('undici loaded: true');
+    expect(control.stderr).toContain('child_process loaded: true');
 
     const run = await cliJson(
       [
@@ -78,10 +84,11 @@ describe('the registry transport', () => {
         '--checks',
         'resolve,signature,provenance,sbom',
       ],
-      { NODE_OPTIONS: UNDICI_PROBE },
+      { NODE_OPTIONS: LOAD_PROBE },
     );
     expect(statuses(run.report)).toEqual({ resolve: 'pass', signature: 'pass', provenance: 'pass', sbom: 'pass' });
     expect(run.stderr).toContain('undici loaded: false');
+    expect(run.stderr).toContain('child_process loaded: false');
   });
 
   it('reuses connections', async () => {
