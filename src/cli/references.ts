@@ -1,4 +1,4 @@
-import semver from 'semver';
+import semverValidRange from 'semver/ranges/valid.js';
 import { UsageError } from '../errors.js';
 import { parseReference, type Reference } from '../model/reference.js';
 import type { PolicyEngine } from '../policy/cue.js';
@@ -132,7 +132,7 @@ function toHistory(parsed: readonly Reference[], raw: RawBatchOptions & RawVerif
       `${flag} lists one image's releases: expected an image without tag or digest, got ${JSON.stringify(image.text)}`,
     );
   }
-  if (raw.releases !== undefined && semver.validRange(raw.releases) === null) {
+  if (raw.releases !== undefined && semverValidRange(raw.releases) === null) {
     throw new UsageError(
       `expected --releases to be a semver range such as ">=v1.0.0" or "1.x", got ${JSON.stringify(raw.releases)}`,
     );

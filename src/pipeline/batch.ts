@@ -1,4 +1,4 @@
-import semver from 'semver';
+import semverSatisfies from 'semver/functions/satisfies.js';
 import { RegistryError } from '../errors.js';
 import { formatRepository } from '../model/reference.js';
 import { toReleaseTags } from '../release/index.js';
@@ -38,7 +38,7 @@ export async function expandHistory(
   const includePrerelease = base.includePrereleases ?? false;
   const tags = toReleaseTags(await session.client.listTags(repo), includePrerelease);
   const selected =
-    range === undefined ? tags : tags.filter((tag) => semver.satisfies(tag, range, { includePrerelease }));
+    range === undefined ? tags : tags.filter((tag) => semverSatisfies(tag, range, { includePrerelease }));
   if (selected.length === 0) {
     const wanted = range === undefined ? 'any release' : `a release in the range ${JSON.stringify(range)}`;
     const newest = tags.length > 0 ? `newest releases: ${tags.slice(0, 3).join(', ')}` : 'no release tags';

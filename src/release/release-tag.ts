@@ -1,4 +1,7 @@
-import semver from 'semver';
+import semverEq from 'semver/functions/eq.js';
+import semverPrerelease from 'semver/functions/prerelease.js';
+import semverRcompare from 'semver/functions/rcompare.js';
+import semverValid from 'semver/functions/valid.js';
 import { UsageError } from '../errors.js';
 
 // Only plain release spellings count: `1.2.3`, `v1.2.3`, optionally `-prerelease`; no build metadata (`+` is not
@@ -7,7 +10,7 @@ const RELEASE_TAG = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 /** Whether a tag looks like a release: `v1.2.3` or `1.2.3`, with an optional semver prerelease. */
 export function isReleaseTag(tag: string): boolean {
-  return RELEASE_TAG.test(tag) && semver.valid(tag) !== null;
+  return RELEASE_TAG.test(tag) && semverValid(tag) !== null;
 }
 
 /**
@@ -16,8 +19,8 @@ export function isReleaseTag(tag: string): boolean {
  */
 export function toReleaseTags(tags: readonly string[], includePrereleases: boolean): string[] {
   return tags
-    .filter((tag) => isReleaseTag(tag) && (includePrereleases || semver.prerelease(tag) === null))
-    .sort((a, b) => semver.rcompare(a, b) || (a < b ? 1 : a > b ? -1 : 0));
+    .filter((tag) => isReleaseTag(tag) && (includePrereleases || semverPrerelease(tag) === null))
+    .sort((a, b) => semverRcompare(a, b) || (a < b ? 1 : a > b ? -1 : 0));
 }
 
 /** The newest release tag, or undefined when there is none. */
@@ -32,7 +35,7 @@ export function selectLatestRelease(tags: readonly string[], includePrereleases:
 export function findPinnedRelease(tags: readonly string[], version: string): string | undefined {
   if (tags.includes(version)) return version;
   if (!isReleaseTag(version)) return undefined;
-  return toReleaseTags(tags, true).find((tag) => semver.eq(tag, version));
+  return toReleaseTags(tags, true).find((tag) => semverEq(tag, version));
 }
 
 /**

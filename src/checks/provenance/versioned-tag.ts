@@ -1,4 +1,4 @@
-import semver from 'semver';
+import semverParse from 'semver/functions/parse.js';
 import { provenanceError } from './errors.js';
 import { verifyTagRef } from './git-ref.js';
 
@@ -27,7 +27,7 @@ export function toGoSemver(version: string): GoSemver | undefined {
   }
   // semver.parse also tolerates a leading `v`/`=` and surrounding blanks; Go does not.
   if (!/^v[0-9][0-9A-Za-z.+-]*$/.test(version)) return undefined;
-  const parsed = semver.parse(version.slice(1));
+  const parsed = semverParse(version.slice(1));
   if (!parsed) return undefined;
   return {
     major: String(parsed.major),
