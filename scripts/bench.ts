@@ -74,6 +74,27 @@ async function runNode(nodeArgs: string[], work: string, verified: boolean): Pro
   return { ms, rssKb };
 }
 
+/**
+ * One unmeasured warm-up run of each row (page cache, registry), then `runs` rounds that run every row once: a
+ * machine whose speed drifts during the bench (a shared VM) then moves all rows alike, not only the later ones.
+ */
+async function measureRows(
+  rows: { label: string; args: string[]; verified: boolean }[],
+  runs: number,
+  work: string,
+): Promise<Measured[]> {
+  for (const { args, verified } of rows) await runNode(args, work, verified);
+  const samples: Sample[][] = rows.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    for (const [index, { args, verified }] of rows.entries()) samples[index]?.push(await runNode(args, work, verified));
+  }
+  return rows.map(({ label }, index) => ({
+    label,
+    ms: (samples[index] ?? []).map((sample) => sample.ms),
+    rssMb: (samples[index] ?? []).map((sample) => sample.rssKb / 1024),
+  }));
+}
+
 /** The sigstore-conformance harness's arguments for one case (PATH form), as in test/corpus/conformance.test.ts. */
 function conformanceArguments(name: string): VerifyBundleOptions {
   const dir = join(CONFORMANCE, name);
@@ -183,13 +204,7 @@ async function main(): Promise<void> {
       },
       { label: 'verify-release latest (all six checks)', args: [CLI, ...base], verified: true },
     ];
-    const measured: Measured[] = [];
-    for (const { label, args, verified } of configs) {
-      await runNode(args, work, verified); // one unmeasured warm-up run (page cache, registry)
-      const samples: Sample[] = [];
-      for (let i = 0; i < runs; i++) samples.push(await runNode(args, work, verified));
-      measured.push({ label, ms: samples.map((s) => s.ms), rssMb: samples.map((s) => s.rssKb / 1024) });
-    }
+    const measured = await measureRows(configs, runs, work);
     const [nodeFloor, cueFloor, version, noCue, full] = measured.map((m) => median(m.ms)) as [
       number,
       number,
@@ -207,7 +222,7 @@ async function main(): Promise<void> {
     const warm = median([await conformanceLoop(names), await conformanceLoop(names), await conformanceLoop(names)]);
 
     console.log(
-      `verify-release bench: ${runs} runs per row after 1 warm-up; node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'})`,
+      `verify-release bench: ${runs} runs per row, rows interleaved, after 1 warm-up each; node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'})`,
     );
     console.log(`1-minute load average at the end: ${loadavg()[0]?.toFixed(1)} (other processes skew wall times)`);
     console.log(
@@ -262,16 +277,16 @@ async function policyBench(work: string, runs: number): Promise<void> {
       args: [CLI, 'policy', '--policy', everyComponent, large],
     },
   ];
-  const measured: Measured[] = [];
-  for (const { label, args } of configs) {
-    await runNode(args, work, false);
-    const samples: Sample[] = [];
-    for (let i = 0; i < runs; i++) samples.push(await runNode(args, work, false));
-    measured.push({ label, ms: samples.map((s) => s.ms), rssMb: samples.map((s) => s.rssKb / 1024) });
-  }
+  const measured = await measureRows(
+    configs.map((config) => ({ ...config, verified: false })),
+    runs,
+    work,
+  );
   const [base = 0, big = 0, every = 0] = measured.map((m) => median(m.ms));
   const bigRss = Math.max(...(measured[1]?.rssMb ?? [0]));
-  console.log(`\nverify-release policy (statements of ${sizes}), ${runs} runs per row after 1 warm-up\n`);
+  console.log(
+    `\nverify-release policy (statements of ${sizes}), ${runs} runs per row, rows interleaved, after 1 warm-up each\n`,
+  );
   printTable(
     ['cold process: verify-release policy', 'median ms', 'p90 ms', '× 1 KB run', 'median RSS MiB', 'max RSS MiB'],
     measured.map((m) => {
