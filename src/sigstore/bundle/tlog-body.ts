@@ -42,12 +42,30 @@ export function toTlogBody(canonicalizedBody: Uint8Array, kind: string, version:
   return { kind: body.kind, apiVersion: body.apiVersion, spec: body.spec };
 }
 
+// One PEM certificate block as Rekor v1 clients write it (RFC 7468 strict form): base64 lines between the labels.
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n((?:[A-Za-z0-9+/=]+\r?\n)+)-----END CERTIFICATE-----\r?\n?$/;
+
+/**
+ * The DER of a recorded PEM certificate. It is only compared with the bundle's certificate (checked as strict DER
+ * when the bundle was parsed), so it is decoded, not parsed as X.509: OpenSSL's first certificate parse alone costs a
+ * cold run milliseconds. The base64 must be canonical, so that one DER has one accepted text.
+ */
+function pemCertificateDer(pem: string): Uint8Array | undefined {
+  const base64 = PEM_CERTIFICATE.exec(pem)?.[1]?.replace(/\r?\n/g, '');
+  if (base64 === undefined) return undefined;
+  const der = Buffer.from(base64, 'base64');
+  return der.length > 0 && der.toString('base64') === base64 ? der : undefined;
+}
+
 /** Rekor v1 bodies carry base64(PEM); returns the DER of the certificate or SPKI it holds. */
 function fromBase64Pem(value: unknown): { certificateDer: Uint8Array } | { publicKeyDer: Uint8Array } | undefined {
   if (typeof value !== 'string') return undefined;
   const pem = Buffer.from(value, 'base64').toString('utf8');
+  if (pem.includes('-----BEGIN CERTIFICATE-----')) {
+    const certificateDer = pemCertificateDer(pem);
+    return certificateDer && { certificateDer };
+  }
   try {
-    if (pem.includes('-----BEGIN CERTIFICATE-----')) return { certificateDer: new X509Certificate(pem).raw };
     return { publicKeyDer: createPublicKey(pem).export({ type: 'spki', format: 'der' }) };
   } catch {
     return undefined;
