@@ -1,16 +1,17 @@
 #!/usr/bin/env node
+'use strict';
+// CommonJS (bin/package.json), so that a cold start does not set up Node's ESM loader first.
+const { join } = require('node:path');
+
 // `-V` needs none of the program: answer it before loading the bundle, so it costs little more than Node's start.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '-V' || args[0] === '--cli-version')) {
-  const { readFileSync } = await import('node:fs');
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  process.stdout.write(`${version}\n`);
+  process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  if (mayEvaluatePolicies(args)) await prestartCueWorker();
-  const { fileURLToPath } = await import('node:url');
-  const { runBundle } = await import('./load-bundle.js');
-  const { main } = runBundle(fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url))).exports;
-  await main(process.argv);
+  if (mayEvaluatePolicies(args)) prestartCueWorker();
+  const { runBundle } = require('./load-bundle.js');
+  // main() reports every failure itself and ends the process with the exit code.
+  void runBundle(join(__dirname, '../dist/bundle/cli.cjs')).exports.main(process.argv);
 }
 
 /**
@@ -30,10 +31,10 @@ function mayEvaluatePolicies(argv) {
  * Starts CUE's thread before the bundle loads, so CUE's start-up (the longest part of a full run) begins ~0.2 s
  * earlier. What happens to the worker before the CLI adopts it is kept for it: an early error or exit.
  */
-async function prestartCueWorker() {
-  const script = new URL('../dist/bundle/cue-worker.js', import.meta.url);
-  const [{ Worker }, { existsSync }] = await Promise.all([import('node:worker_threads'), import('node:fs')]);
-  if (!existsSync(script)) return;
+function prestartCueWorker() {
+  const script = join(__dirname, '../dist/bundle/cue-worker.js');
+  if (!require('node:fs').existsSync(script)) return;
+  const { Worker } = require('node:worker_threads');
   const prestarted = { worker: new Worker(script) };
   prestarted.worker.unref();
   prestarted.worker.once('error', (error) => (prestarted.stopped ??= error));
