@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toTrustMaterial } from '@sigstore/verify';
+import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { describeError, VerificationError } from '../errors.js';
 import { sha256Digest, type Digest } from '../model/digest.js';
 
@@ -135,13 +135,32 @@ export function trustRootFromJson(json: unknown, source: TrustRoot['source']): T
       'expected at least one certificate authority or transparency log, got neither (certificateAuthorities and tlogs are empty)',
     );
   }
+  let libraryForm: LibraryForm;
   try {
     // Building the trust material parses every key and certificate, so a bad one fails here, not mid-verification.
-    toTrustMaterial(TrustedRoot.fromJSON(root));
+    const parsed = TrustedRoot.fromJSON(root);
+    libraryForm = { root: parsed, trustMaterial: toTrustMaterial(parsed) };
   } catch (error) {
     throw rootError(`expected parseable keys and certificates, got ${describeError(error)}`, error);
   }
-  return { json: root, source };
+  const trust: TrustRoot = { json: root, source };
+  libraryForms.set(trust, libraryForm);
+  return trust;
+}
+
+/** `@sigstore/verify`'s form of a root: its parsed root and its keyless trust material. */
+export interface LibraryForm {
+  root: TrustedRoot;
+  trustMaterial: TrustMaterial;
+}
+
+// What validating a root built, kept for verifying with it: building it again would parse every key and certificate
+// a second time.
+const libraryForms = new WeakMap<TrustRoot, LibraryForm>();
+
+/** The library's form built when `trust` was validated in this process (undefined for a root made otherwise). */
+export function validatedLibraryForm(trust: TrustRoot): LibraryForm | undefined {
+  return libraryForms.get(trust);
 }
 
 /**

@@ -2,12 +2,12 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import type { X509Certificate } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { type SignedEntity, toSignedEntity, toTrustMaterial, type TrustMaterial, Verifier } from '@sigstore/verify';
+import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { describeError, VerificationError, verificationError, type VerifyReleaseError } from '../../errors.js';
 import type { SignerInfo, VerifiedTlogEntry } from '../../model/evidence.js';
 import { fromLibraryError } from '../library-error.js';
 import { readSigningCertificate, timeOutsideValidity, verifyValidityCovers } from '../certificate.js';
-import type { TrustRoot } from '../trust.js';
+import { type LibraryForm, type TrustRoot, validatedLibraryForm } from '../trust.js';
 import { type ArtifactInput, toMessageContent, toPaeMessageContent } from './content.js';
 import { isRekorV2, verifyInclusionShape, verifyLogKeyValidity } from './inclusion.js';
 import { parseBundle } from './parse.js';
@@ -117,13 +117,8 @@ function toVerifiedEntry(bundle: Bundle, index: number, body: TlogBody): Verifie
   return result;
 }
 
-interface Material {
-  root: TrustedRoot;
-  trustMaterial: TrustMaterial;
-}
-
 /** The library's form of a trusted root; with a managed key (`--key`), that key is the only signer key. */
-function toMaterial(trust: TrustRoot, key?: KeyObject): Material {
+function toMaterial(trust: TrustRoot, key?: KeyObject): LibraryForm {
   let root: TrustedRoot;
   try {
     root = TrustedRoot.fromJSON(trust.json);
@@ -137,12 +132,15 @@ function toMaterial(trust: TrustRoot, key?: KeyObject): Material {
 }
 
 // A run verifies every bundle against the same root: its keyless material is built once (the library only reads it).
-const keylessMaterials = new WeakMap<TrustRoot, Material>();
+const keylessMaterials = new WeakMap<TrustRoot, LibraryForm>();
 
-function keylessMaterial(trust: TrustRoot): Material {
+function keylessMaterial(trust: TrustRoot): LibraryForm {
   let material = keylessMaterials.get(trust);
   if (!material) {
-    material = toMaterial(trust);
+    const validated = validatedLibraryForm(trust);
+    material = validated
+      ? { root: validated.root, trustMaterial: withCertificatesEncodedOnce(validated.trustMaterial) }
+      : toMaterial(trust);
     keylessMaterials.set(trust, material);
   }
   return material;

@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { embeddedTrustRoot, loadTrustRoot, trustRootFromJson } from '../../../src/sigstore/trust.js';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toTrustMaterial } from '@sigstore/verify';
+import {
+  embeddedTrustRoot,
+  loadTrustRoot,
+  trustRootFromJson,
+  validatedLibraryForm,
+} from '../../../src/sigstore/trust.js';
 import { conformanceRootJson, readJson, REALWORLD } from './bundle/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'verify-release-trust-'));
@@ -175,5 +182,18 @@ describe('trusted roots are validated whole', () => {
       'expected a transparency log or timestamp authority (tlogs, timestampAuthorities) for keyless signatures',
     );
     await expect(loadTrustRoot({ path: noTime })).resolves.toMatchObject({ source: 'file' });
+  });
+});
+
+describe('validatedLibraryForm', () => {
+  it('keeps what validating a root built, for that root object only, as the library would build it', () => {
+    const json = readJson('trusted-roots/public-good.trusted_root.json');
+    const trust = trustRootFromJson(json, 'file');
+    const form = validatedLibraryForm(trust);
+    expect(form?.trustMaterial.certificateAuthorities.length).toBeGreaterThan(0);
+    expect(form?.trustMaterial.tlogs.map((log) => log.logID)).toEqual(
+      toTrustMaterial(TrustedRoot.fromJSON(trust.json)).tlogs.map((log) => log.logID),
+    );
+    expect(validatedLibraryForm({ ...trust })).toBeUndefined();
   });
 });
