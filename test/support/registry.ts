@@ -95,7 +95,8 @@ export async function startRegistry(options: { auth?: 'none' | 'token' } = {}): 
     await cleanup();
     throw error;
   }
-  // Keep draining stderr so the registry never blocks on a full pipe.
+  // Keep draining stderr so the registry never blocks on a full pipe, without keeping (or scanning) its log.
+  child.stderr.removeAllListeners('data');
   child.stderr.resume();
   child.removeAllListeners('exit');
 
