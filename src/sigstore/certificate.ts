@@ -33,12 +33,21 @@ export function toSignerInfo(certificateDer: Uint8Array): SignerInfo {
   return readSigningCertificate(certificateDer).signer;
 }
 
-/** {@link toSignerInfo}, with the parsed certificate: the library's verification can take it instead of parsing again. */
-export function readSigningCertificate(certificateDer: Uint8Array): {
+/** A signing certificate read: what it says of its signer, and the parsed certificate. */
+interface SigningCertificate {
   signer: SignerInfo;
+  /** The library's verification can take it instead of parsing the DER again. */
   certificate: X509Certificate;
-} {
+}
+
+/** {@link toSignerInfo}, with the parsed certificate. */
+export function readSigningCertificate(certificateDer: Uint8Array): SigningCertificate {
   verifyStrictDer(certificateDer, 'signing certificate', 'CERTIFICATE_ERROR', CERTIFICATE_SCHEMA);
+  return readStrictSigningCertificate(certificateDer);
+}
+
+/** {@link readSigningCertificate} for bytes already checked as strict DER (a parsed bundle's leaf). */
+export function readStrictSigningCertificate(certificateDer: Uint8Array): SigningCertificate {
   let cert: X509Certificate;
   try {
     cert = X509Certificate.parse(Buffer.from(certificateDer));

@@ -16,7 +16,7 @@ export type BundleVersion = '0.1' | '0.2' | '0.3';
 export interface ParsedBundle {
   bundle: Bundle;
   version: BundleVersion;
-  /** DER of the signing certificate (keyless bundles). */
+  /** DER of the signing certificate (keyless bundles), checked as strict DER. */
   leafDer?: Uint8Array;
 }
 

@@ -6,7 +6,7 @@ import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@s
 import { describeError, VerificationError, verificationError, type VerifyReleaseError } from '../../errors.js';
 import type { SignerInfo, VerifiedTlogEntry } from '../../model/evidence.js';
 import { fromLibraryError } from '../library-error.js';
-import { readSigningCertificate, timeOutsideValidity, verifyValidityCovers } from '../certificate.js';
+import { readStrictSigningCertificate, timeOutsideValidity, verifyValidityCovers } from '../certificate.js';
 import { type LibraryForm, type TrustRoot, validatedLibraryForm } from '../trust.js';
 import { type ArtifactInput, toMessageContent, toPaeMessageContent } from './content.js';
 import { isRekorV2, verifyInclusionShape, verifyLogKeyValidity } from './inclusion.js';
@@ -179,7 +179,8 @@ export function verifySigstoreBundle(
   );
   entries.forEach((entry, i) => verifyInclusionShape(entry, bodies[i] as TlogBody));
   bodies.forEach((body) => verifyTlogBodySigner(body, signer));
-  const leaf = leafDer ? readSigningCertificate(leafDer) : undefined;
+  // parseBundle checked the leaf as strict DER.
+  const leaf = leafDer ? readStrictSigningCertificate(leafDer) : undefined;
   const signerInfo = leaf?.signer;
 
   const { root, trustMaterial } = managedKey ? toMaterial(trust, managedKey) : keylessMaterial(trust);
