@@ -1,8 +1,8 @@
 // Runs the bundled CLI (dist/bundle/cli.cjs, one CommonJS file) with V8's code cache for it, made at build time
 // (scripts/build-cli.mjs): V8 then skips parsing and compiling most of 0.8 MB of JavaScript on every cold start.
-// Node 20 has no module.enableCompileCache, hence vm.Script. CommonJS, as bin/verify-release.js (bin/package.json). The cache is used only for the exact bytes it was made
+// Node 20 has no module.enableCompileCache, hence vm.Script. The cache is used only for the exact bytes it was made
 // from (its sha256 comes first in the cache file); V8 itself refuses it for another V8 version or other flags. A
-// cache that is missing or refused only costs time: the source is compiled as usual.
+// cache that is missing or refused only costs time: the source is compiled as usual. CommonJS, as all of bin/.
 'use strict';
 const { Buffer, isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
