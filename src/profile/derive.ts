@@ -41,11 +41,12 @@ predicate: {
 /**
  * The SAN regex for a project's release workflow at a `vX.Y.Z[-rc.N]` tag or on `main` (natrontech convention:
  * releases from tags, the rolling `latest` from main). Which ref one release must have is version binding, checked
- * separately on the certificate; this pattern is matched as it is.
+ * separately on the certificate; this pattern is matched as it is. Its dots are escaped: an unescaped `.` matches
+ * any character, and re2js compiles it into a far larger program (milliseconds on every cold start).
  */
 function toReleaseIdentityRegexp(owner: string, repo: string, workflowPath: string): string {
   const workflow = `${RE2JS.quote(owner)}/${RE2JS.quote(repo)}/${RE2JS.quote(workflowPath)}`;
-  return `^https://github.com/${workflow}@refs/(tags/v[0-9]+.[0-9]+.[0-9]+(-rc.[0-9]+)?|heads/main)$`;
+  return `^https://github\\.com/${workflow}@refs/(tags/v[0-9]+\\.[0-9]+\\.[0-9]+(-rc\\.[0-9]+)?|heads/main)$`;
 }
 
 /**

@@ -29,7 +29,7 @@ describe('#toVerifyReleaseOptions', () => {
       identity: {
         issuer: 'https://token.actions.githubusercontent.com',
         identityRegexp:
-          '^https://github.com/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/(tags/v[0-9]+.[0-9]+.[0-9]+(-rc.[0-9]+)?|heads/main)$',
+          '^https://github\\.com/natrontech/gcp-mysql-backup/\\.github/workflows/release\\.yml@refs/(tags/v[0-9]+\\.[0-9]+\\.[0-9]+(-rc\\.[0-9]+)?|heads/main)$',
       },
       repository: 'natrontech/gcp-mysql-backup',
       ref: 'refs/tags/v1.1.2',

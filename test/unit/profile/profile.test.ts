@@ -35,6 +35,11 @@ describe('bundled natrontech profile', () => {
     [`${RELEASE}@refs/heads/feature`, false],
     ['https://github.com/natrontech/gcp-mysql-backup/.github/workflows/other.yml@refs/tags/v1.1.2', false],
     ['https://github.com/evil/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2', false],
+    // Dots are literal, not "any character".
+    ['https://githubXcom/natrontech/gcp-mysql-backup/.github/workflows/release.yml@refs/tags/v1.1.2', false],
+    ['https://github.com/natrontech/gcp-mysql-backup/.github/workflows/releaseXyml@refs/tags/v1.1.2', false],
+    [`${RELEASE}@refs/tags/v1x1x2`, false],
+    [`${RELEASE}@refs/tags/v1.2.0-rcX1`, false],
   ])('signature identity %s → %s', async (san, expected) => {
     const { profile } = loadProfile(NATRONTECH);
     expect(matches(profile.identities.signature.identityRegexp, san)).toBe(expected);
@@ -181,6 +186,13 @@ describe('deriveProfile', () => {
     expect(
       matches(regexp, 'https://github.com/natrontech/pbs-exporter/xgithub/workflows/release.yml@refs/tags/v0.9.0'),
     ).toBe(false);
+    for (const san of [
+      'https://githubXcom/natrontech/pbs-exporter/.github/workflows/release.yml@refs/tags/v0.9.0',
+      'https://github.com/natrontech/pbs-exporter/.github/workflows/release.yml@refs/tags/v0x9x0',
+      'https://github.com/natrontech/pbs-exporter/.github/workflows/release.yml@refs/tags/v0.9.0-rcX1',
+    ]) {
+      expect(matches(regexp, san), san).toBe(false);
+    }
     expect(policies.provenance[0]?.source).toContain('entryPoint: ".github/workflows/release.yml"');
     expect(policies.sbom.map((p) => p.name)).toEqual(['bundled:policy-sbom.cue']);
   });
