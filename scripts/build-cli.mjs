@@ -13,6 +13,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheFile, cachePath, runBundle } from '../bin/load-bundle.js';
 import { INFLATED_MODULE, inflateModule } from '../dist/policy/cue-runtime.js';
+import { re2jsFoldOnDemand } from './re2js-fold-on-demand.mjs';
 
 const root = join(import.meta.dirname, '..');
 const outdir = join(root, 'dist/bundle');
@@ -72,7 +73,7 @@ await Promise.all([
     outfile: cli,
     format: 'cjs',
     external: ['cue-wasm', './tuf.cjs'],
-    plugins: [lazyTuf, commanderLazyChildProcess],
+    plugins: [lazyTuf, commanderLazyChildProcess, re2jsFoldOnDemand],
   }),
   build({
     ...common,
