@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/bundle/ (esbuild): a few files instead of hundreds of modules, so a cold start spends
 // its time verifying, not resolving imports. The library API keeps tsc's dist/ with its type declarations.
-//   cli.cjs        the CLI, one CommonJS file, run by bin/load-bundle.js with cli.cjs.cache, V8's code cache for it
+//   cli.cjs        the CLI, one CommonJS module written inside Node's wrapper, run by bin/load-bundle.js with
+//                  cli.cjs.cache, V8's code cache for it
 //   tuf.cjs        @sigstore/tuf with tuf-js and its HTTP stack, loaded only when TUF is used
 //   cue-worker.js  the CUE engine's thread (ESM: cue-wasm's Go runtime is loaded with import()); cue-wasm stays a
 //                  package
@@ -11,7 +12,7 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cacheFile, cachePath, runBundle } from '../bin/load-bundle.js';
+import { BUNDLE_PREFIX, BUNDLE_SUFFIX, cacheFile, cachePath, runBundle } from '../bin/load-bundle.js';
 import { INFLATED_MODULE, inflateModule } from '../dist/policy/cue-runtime.js';
 import { re2jsFoldOnDemand } from './re2js-fold-on-demand.mjs';
 
@@ -72,6 +73,9 @@ await Promise.all([
     entryPoints: ['src/cli/main.ts'],
     outfile: cli,
     format: 'cjs',
+    // bin/load-bundle.js compiles the file as it is: the module inside Node's CommonJS wrapper.
+    banner: { js: `${BUNDLE_PREFIX}${importMetaUrl.banner.js}` },
+    footer: { js: BUNDLE_SUFFIX },
     external: ['cue-wasm', './tuf.cjs'],
     plugins: [lazyTuf, commanderLazyChildProcess, re2jsFoldOnDemand],
   }),
