@@ -16,10 +16,34 @@ function encodeOnce(certificate: X509Certificate): void {
   }
 }
 
-/** The trust material with each certificate authority's chain encoded once. */
+/**
+ * A certificate authority's signature checks (an intermediate by its root, a root by itself) give the same answer
+ * for every bundle verified with the same material, and each is a P-384 verification on real roots: each is made
+ * once. The answer depends only on the two parsed certificates, which nothing changes; a check that throws is
+ * not remembered.
+ */
+function checkOnce(certificate: X509Certificate): void {
+  const check = certificate.verify.bind(certificate);
+  const answers = new Map<X509Certificate | undefined, boolean>();
+  certificate.verify = (issuer?: X509Certificate) => {
+    let answer = answers.get(issuer);
+    if (answer === undefined) {
+      answer = check(issuer);
+      answers.set(issuer, answer);
+    }
+    return answer;
+  };
+}
+
+/** The trust material with each certificate authority's chain encoded once and its signature checks made once. */
 export function withCertificatesEncodedOnce(material: TrustMaterial): TrustMaterial {
   useFastDerEncoding();
-  for (const authority of material.certificateAuthorities) authority.certChain.forEach(encodeOnce);
+  for (const authority of material.certificateAuthorities) {
+    for (const certificate of authority.certChain) {
+      encodeOnce(certificate);
+      checkOnce(certificate);
+    }
+  }
   return material;
 }
 

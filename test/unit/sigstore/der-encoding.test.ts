@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASN1Obj, EXTENSION_OID_SCT, X509Certificate } from '@sigstore/core';
-import { describe, expect, it } from 'vitest';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toTrustMaterial } from '@sigstore/verify';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeDer, useFastDerEncoding } from '../../../src/sigstore/der-encoding.js';
-import { withLeafEncodedOnce } from '../../../src/sigstore/encode-once.js';
-import { REALWORLD } from './bundle/fixtures.js';
+import { withCertificatesEncodedOnce, withLeafEncodedOnce } from '../../../src/sigstore/encode-once.js';
+import { readJson, REALWORLD } from './bundle/fixtures.js';
 
 // Taken before anything installs the fast encoder (each test file has its own module instances).
 const libraryEncoder = Object.getOwnPropertyDescriptor(ASN1Obj.prototype, 'toDER')?.value as (this: ASN1Obj) => Buffer;
@@ -108,5 +110,32 @@ describe('withLeafEncodedOnce', () => {
       edited++;
     }
     expect(edited).toBeGreaterThan(10);
+  });
+});
+
+describe('withCertificatesEncodedOnce', () => {
+  it("answers every authority's signature check as the library does, checking each pair once", () => {
+    const root = TrustedRoot.fromJSON(readJson('trusted-roots/public-good.trusted_root.json'));
+    const check = vi.spyOn(X509Certificate.prototype, 'verify');
+    const material = withCertificatesEncodedOnce(toTrustMaterial(root));
+    const authorities = material.certificateAuthorities.flatMap((authority) => authority.certChain);
+    expect(authorities.length).toBeGreaterThan(2);
+    let pairs = 0;
+    let trusted = 0;
+    for (const certificate of authorities) {
+      const fresh = X509Certificate.parse(certificate.root.toDER());
+      for (const issuer of [undefined, ...authorities]) {
+        const expected = fresh.verify(issuer && X509Certificate.parse(issuer.root.toDER()));
+        expect(certificate.verify(issuer)).toBe(expected);
+        expect(certificate.verify(issuer)).toBe(expected);
+        pairs++;
+        if (expected) trusted++;
+      }
+    }
+    // Each pair reached the library's check twice: for the fresh copy, and for the material's first call. The
+    // material's second call was answered from memory.
+    expect(check).toHaveBeenCalledTimes(pairs * 2);
+    expect(trusted).toBeGreaterThanOrEqual(authorities.length);
+    check.mockRestore();
   });
 });
