@@ -122,10 +122,11 @@ describe('withCertificatesEncodedOnce', () => {
     expect(authorities.length).toBeGreaterThan(2);
     let pairs = 0;
     let trusted = 0;
+    const reparse = (certificate: X509Certificate) => X509Certificate.parse(Buffer.from(certificate.root.toDER()));
     for (const certificate of authorities) {
-      const fresh = X509Certificate.parse(certificate.root.toDER());
+      const fresh = reparse(certificate);
       for (const issuer of [undefined, ...authorities]) {
-        const expected = fresh.verify(issuer && X509Certificate.parse(issuer.root.toDER()));
+        const expected = fresh.verify(issuer && reparse(issuer));
         expect(certificate.verify(issuer)).toBe(expected);
         expect(certificate.verify(issuer)).toBe(expected);
         pairs++;
