@@ -1,4 +1,3 @@
-import semverValidRange from 'semver/ranges/valid.js';
 import { UsageError } from '../errors.js';
 import { parseReference, type Reference } from '../model/reference.js';
 import type { PolicyEngine } from '../policy/cue.js';
@@ -39,7 +38,7 @@ export async function planVerify(
     raw,
   );
   raw = withLayout;
-  const history = toHistory(parsed, raw);
+  const history = await toHistory(parsed, raw);
   const batch = parsed.length > 1 || history !== undefined || raw.shard !== undefined;
   for (const [flag, given] of [
     ['--sbom-out', raw.sbomOut],
@@ -107,7 +106,10 @@ function takeLayout<T extends RawVerifyOptions>(parsed: readonly Reference[], ra
 }
 
 /** `--releases`/`--all-releases`: one image's history, so no version of it may be named too. */
-function toHistory(parsed: readonly Reference[], raw: RawBatchOptions & RawVerifyOptions): VerifyPlan['history'] {
+async function toHistory(
+  parsed: readonly Reference[],
+  raw: RawBatchOptions & RawVerifyOptions,
+): Promise<VerifyPlan['history']> {
   if (raw.releases === undefined && !raw.allReleases) return undefined;
   if (raw.releases !== undefined && raw.allReleases) {
     throw new UsageError('expected --releases <range> or --all-releases, not both');
@@ -132,10 +134,14 @@ function toHistory(parsed: readonly Reference[], raw: RawBatchOptions & RawVerif
       `${flag} lists one image's releases: expected an image without tag or digest, got ${JSON.stringify(image.text)}`,
     );
   }
-  if (raw.releases !== undefined && semverValidRange(raw.releases) === null) {
-    throw new UsageError(
-      `expected --releases to be a semver range such as ">=v1.0.0" or "1.x", got ${JSON.stringify(raw.releases)}`,
-    );
+  if (raw.releases !== undefined) {
+    // semver's ranges build their parser and cache when loaded: only batches with a range load them.
+    const { default: validRange } = await import('semver/ranges/valid.js');
+    if (validRange(raw.releases) === null) {
+      throw new UsageError(
+        `expected --releases to be a semver range such as ">=v1.0.0" or "1.x", got ${JSON.stringify(raw.releases)}`,
+      );
+    }
   }
   return { range: raw.releases };
 }

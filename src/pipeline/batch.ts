@@ -1,4 +1,3 @@
-import semverSatisfies from 'semver/functions/satisfies.js';
 import { RegistryError } from '../errors.js';
 import { formatRepository } from '../model/reference.js';
 import { toReleaseTags } from '../release/index.js';
@@ -37,8 +36,12 @@ export async function expandHistory(
   const repo = { registry: base.image.registry, repository: base.image.repository };
   const includePrerelease = base.includePrereleases ?? false;
   const tags = toReleaseTags(await session.client.listTags(repo), includePrerelease);
-  const selected =
-    range === undefined ? tags : tags.filter((tag) => semverSatisfies(tag, range, { includePrerelease }));
+  let selected = tags;
+  if (range !== undefined) {
+    // semver's ranges build their parser and cache when loaded: only a run with a range loads them.
+    const { default: satisfies } = await import('semver/functions/satisfies.js');
+    selected = tags.filter((tag) => satisfies(tag, range, { includePrerelease }));
+  }
   if (selected.length === 0) {
     const wanted = range === undefined ? 'any release' : `a release in the range ${JSON.stringify(range)}`;
     const newest = tags.length > 0 ? `newest releases: ${tags.slice(0, 3).join(', ')}` : 'no release tags';
