@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import { isDigest, type Digest } from '../model/digest.js';
 import { readLayoutImage } from '../layout/reader.js';
@@ -296,7 +296,7 @@ async function toLayoutSettings(
   const trustedRootDigest = digest;
   if (raw.layout === undefined) return { raw, layout: { ...(trustedRootDigest && { trustedRootDigest }) } };
   const layout = resolve(raw.layout);
-  const found = await stat(layout).catch(() => undefined);
+  const found = await fsp.stat(layout).catch(() => undefined);
   if (!found?.isDirectory())
     throw new UsageError(`--layout ${raw.layout}: expected a directory, got ${found ? 'a file' : 'nothing'}`);
   let image = raw.image;

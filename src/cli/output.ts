@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, open, rename, stat, unlink } from 'node:fs/promises';
+import { constants, promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CheckId } from '../model/check-result.js';
 import { describeError, UsageError } from '../errors.js';
@@ -29,14 +28,14 @@ export async function checkOutputPath(path: string, flag: string): Promise<strin
   const absolute = resolve(path);
   const dir = dirname(absolute);
   try {
-    if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
-    await access(dir, constants.W_OK);
+    if (!(await fsp.stat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
+    await fsp.access(dir, constants.W_OK);
   } catch (error) {
     throw new UsageError(`${flag} ${path}: expected a writable directory ${dir}, got ${describeError(error)}`, {
       cause: error,
     });
   }
-  const existing = await stat(absolute).catch(() => undefined);
+  const existing = await fsp.stat(absolute).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`${flag} ${path}: expected a file path, got a directory`);
   return absolute;
 }
@@ -49,7 +48,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
   try {
-    const handle = await open(temporary, 'wx', 0o644);
+    const handle = await fsp.open(temporary, 'wx', 0o644);
     created = true;
     try {
       await handle.writeFile(text, 'utf8');
@@ -57,9 +56,9 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     } finally {
       await handle.close();
     }
-    await rename(temporary, path);
+    await fsp.rename(temporary, path);
     created = false;
   } finally {
-    if (created) await unlink(temporary).catch(() => undefined);
+    if (created) await fsp.unlink(temporary).catch(() => undefined);
   }
 }

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { describeError, UsageError, VerifyReleaseError } from '../errors.js';
 import type { InTotoStatement } from '../model/evidence.js';
 import { IN_TOTO_PAYLOAD_TYPE, toInTotoStatement } from '../sigstore/claims.js';
@@ -56,12 +56,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 async function readStatementFile(path: string): Promise<Buffer> {
   try {
-    // stat() first: a FIFO or device would block or read without end.
-    const stats = await stat(path);
+    // fsp.stat() first: a FIFO or device would block or read without end.
+    const stats = await fsp.stat(path);
     if (!stats.isFile()) throw new UsageError(`statement ${path}: expected a regular file`);
-    const handle = await open(path, 'r');
+    const handle = await fsp.open(path, 'r');
     try {
-      // One byte more than the cap: a file that grew since stat() is caught too.
+      // One byte more than the cap: a file that grew since fsp.stat() is caught too.
       const buffer = Buffer.alloc(Math.min(stats.size, MAX_STATEMENT_BYTES) + 1);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
       if (bytesRead > MAX_STATEMENT_BYTES) {

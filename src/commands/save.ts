@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants, promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeError, UsageError } from '../errors.js';
 import type { Digest } from '../model/digest.js';
@@ -70,7 +69,7 @@ export async function saveRelease(options: SaveOptions): Promise<SaveResult> {
     return notWritten(`could not copy the trusted root: ${describeError(error)}`, true);
   }
 
-  const temporary = await mkdtemp(join(dirname(output), `.${basename(output)}.save-`));
+  const temporary = await fsp.mkdtemp(join(dirname(output), `.${basename(output)}.save-`));
   try {
     const { trustedRootDigest } = await writeLayout(temporary, {
       recorded: recorder,
@@ -101,7 +100,7 @@ export async function saveRelease(options: SaveOptions): Promise<SaveResult> {
     if (error instanceof UsageError) throw error;
     return notWritten(describeError(error), true);
   } finally {
-    await rm(temporary, { recursive: true, force: true });
+    await fsp.rm(temporary, { recursive: true, force: true });
   }
 }
 
@@ -110,15 +109,15 @@ async function prepareOutput(path: string, force: boolean): Promise<string> {
   const absolute = resolve(path);
   const parent = dirname(absolute);
   try {
-    if (!(await stat(parent)).isDirectory()) throw new Error(`${parent} is not a directory`);
-    await access(parent, constants.W_OK);
+    if (!(await fsp.stat(parent)).isDirectory()) throw new Error(`${parent} is not a directory`);
+    await fsp.access(parent, constants.W_OK);
   } catch (error) {
     throw new UsageError(`--output ${path}: expected a writable directory ${parent}, got ${describeError(error)}`);
   }
-  const existing = await stat(absolute).catch(() => undefined);
+  const existing = await fsp.stat(absolute).catch(() => undefined);
   if (existing === undefined) return absolute;
   if (!existing.isDirectory()) throw new UsageError(`--output ${path}: expected a directory, got a file`);
-  if (!force && (await readdir(absolute)).length > 0) {
+  if (!force && (await fsp.readdir(absolute)).length > 0) {
     throw new UsageError(
       `--output ${path}: expected an empty or new directory, got a non-empty one (--force replaces it)`,
     );
@@ -128,7 +127,7 @@ async function prepareOutput(path: string, force: boolean): Promise<string> {
 
 /** The bytes of the root the verification used: the --trusted-root file as it is, else the TUF or embedded root. */
 async function trustedRootBytes(options: VerifyReleaseOptions, loaded: unknown): Promise<Uint8Array> {
-  if (options.trustedRootPath !== undefined) return readFile(options.trustedRootPath);
+  if (options.trustedRootPath !== undefined) return fsp.readFile(options.trustedRootPath);
   if (loaded === undefined) throw new Error('expected the trusted root to be loaded, got none');
   return new TextEncoder().encode(`${JSON.stringify(loaded)}\n`);
 }
@@ -154,18 +153,18 @@ function firstDifference(online: Report, offline: Report): string | undefined {
 
 /** Renames the finished layout over `output`; an existing directory is moved aside first and removed after. */
 async function moveIntoPlace(temporary: string, output: string): Promise<void> {
-  const existing = await stat(output).catch(() => undefined);
+  const existing = await fsp.stat(output).catch(() => undefined);
   if (existing === undefined) {
-    await rename(temporary, output);
+    await fsp.rename(temporary, output);
     return;
   }
   const aside = `${temporary}.old`;
-  await rename(output, aside);
+  await fsp.rename(output, aside);
   try {
-    await rename(temporary, output);
+    await fsp.rename(temporary, output);
   } catch (error) {
-    await rename(aside, output);
+    await fsp.rename(aside, output);
     throw error;
   }
-  await rm(aside, { recursive: true, force: true });
+  await fsp.rm(aside, { recursive: true, force: true });
 }

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, promises as fsp } from 'node:fs';
 import { describeError, UsageError } from '../errors.js';
 import { type ArtifactInput, verifySigstoreBundle } from '../sigstore/bundle/index.js';
 import { verifyIdentity } from '../sigstore/identity.js';
@@ -24,7 +23,7 @@ const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 async function readInput(path: string, what: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await fsp.readFile(path);
   } catch (error) {
     throw new UsageError(`expected a readable ${what} at ${path}, got ${describeError(error)}`, { cause: error });
   }

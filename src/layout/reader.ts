@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { constants, promises as fsp } from 'node:fs';
 import { RegistryError } from '../errors.js';
 import { isDigest, sha256Digest, type Digest } from '../model/digest.js';
 import { formatRepository, parseImageReference } from '../model/reference.js';
@@ -238,7 +237,7 @@ export class LayoutSource implements RegistrySource {
 async function readLayoutFile(path: string, maxBytes: number, what: string): Promise<Uint8Array> {
   let handle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new RegistryError(

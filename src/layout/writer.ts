@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { digestHex, sha256Digest, type Digest } from '../model/digest.js';
 import { formatRepository } from '../model/reference.js';
@@ -75,8 +75,8 @@ export interface LayoutInput {
  */
 export async function writeLayout(dir: string, input: LayoutInput): Promise<{ trustedRootDigest: Digest }> {
   const { recorded, source, image, target } = input;
-  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-  await writeFile(join(dir, OCI_LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: IMAGE_LAYOUT_VERSION })}\n`);
+  await fsp.mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  await fsp.writeFile(join(dir, OCI_LAYOUT_FILE), `${JSON.stringify({ imageLayoutVersion: IMAGE_LAYOUT_VERSION })}\n`);
 
   const entries: Descriptor[] = [];
   const pieces: Piece[] = [];
@@ -86,7 +86,7 @@ export async function writeLayout(dir: string, input: LayoutInput): Promise<{ tr
     const digest = sha256Digest(bytes);
     if (!written.has(digest)) {
       written.set(digest, bytes.byteLength);
-      await writeFile(blobPath(dir, digest), bytes);
+      await fsp.writeFile(blobPath(dir, digest), bytes);
     }
     return digest;
   };
@@ -214,7 +214,7 @@ export async function writeLayout(dir: string, input: LayoutInput): Promise<{ tr
     manifests: entries,
     annotations: { [IMAGE]: formatRepository(image), [TRUSTED_ROOT]: trustedRootDigest },
   };
-  await writeFile(join(dir, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
+  await fsp.writeFile(join(dir, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
   const provenance = {
     schemaVersion: 1,
     image: formatRepository(image),
@@ -225,6 +225,6 @@ export async function writeLayout(dir: string, input: LayoutInput): Promise<{ tr
     trustedRoot: trustedRootDigest,
     pieces,
   };
-  await writeFile(join(dir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
+  await fsp.writeFile(join(dir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
   return { trustedRootDigest };
 }

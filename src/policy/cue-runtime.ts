@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { runInThisContext } from 'node:vm';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, promises as fsp } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +53,7 @@ function verifyDigest(wasm: Uint8Array, from: string): Uint8Array {
 
 /** cue-wasm's WebAssembly module, inflated from the package's inline module and checked against the pinned digest. */
 export async function inflateModule(distDir: string = cueWasmDir()): Promise<Uint8Array> {
-  const text = await readFile(join(distDir, INLINE_MODULE), 'latin1');
+  const text = await fsp.readFile(join(distDir, INLINE_MODULE), 'latin1');
   const base64 = text.slice(text.indexOf('"') + 1, text.lastIndexOf('"'));
   // Only the build and source runs inflate: the CLI reads the inflated file, and does not load zlib at start.
   const { gunzip } = await import('node:zlib');
@@ -69,7 +68,7 @@ export async function inflateModule(distDir: string = cueWasmDir()): Promise<Uin
 async function loadModule(distDir: string): Promise<Uint8Array> {
   const inflated = new URL(`./${INFLATED_MODULE}`, import.meta.url);
   if (!existsSync(inflated)) return inflateModule(distDir);
-  return verifyDigest(await readFile(inflated), fileURLToPath(inflated));
+  return verifyDigest(await fsp.readFile(inflated), fileURLToPath(inflated));
 }
 
 function cueWasmDir(): string {
@@ -82,7 +81,7 @@ function cueWasmDir(): string {
  * has no loader.
  */
 async function runGoRuntime(path: string): Promise<void> {
-  const source = await readFile(path);
+  const source = await fsp.readFile(path);
   const digest = createHash('sha256').update(source).digest('hex');
   if (digest !== GO_RUNTIME_SHA256) {
     throw new Error(`expected cue-wasm's Go runtime (${path}) to have sha256 ${GO_RUNTIME_SHA256}, got ${digest}`);

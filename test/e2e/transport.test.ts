@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,18 +17,21 @@ import { cli, cliJson, statuses } from './helpers.js';
 
 // The registry transport is node:http rather than fetch because fetch makes Node 20 load its whole undici bundle on
 // first use (70-100 ms of a cold run); node:child_process (commander's and the credential helpers') is loaded only to
-// spawn. Preloaded into the CLI's process, this module reports on exit whether each was loaded; it is checked against
+// spawn; promise-based fs (with the readline interface it loads) only by commands that write or read layouts.
+// Preloaded into the CLI's process, this module reports on exit whether each was loaded; it is checked against
 // processes that do load them, so a renamed internal module cannot pass unnoticed.
 const LAZY_MODULES = {
   undici: 'NativeModule internal/deps/undici/undici',
   child_process: 'NativeModule child_process',
+  'fs/promises': 'NativeModule internal/fs/promises',
 };
-const LOAD_PROBE = `--import=data:text/javascript,${encodeURIComponent(
-  'import { writeSync } from "node:fs";' +
-    'process.on("exit", () => { for (const [name, id] of Object.entries(' +
-    JSON.stringify(LAZY_MODULES) +
-    ')) writeSync(2, name + " loaded: " + process.moduleLoadList.includes(id) + "\\n"); });',
-)}`;
+// A CommonJS preload (--require): an --import probe would start Node's ESM loader, which loads fs/promises itself.
+const LOAD_PROBE_SOURCE =
+  'const { writeSync } = require("node:fs");' +
+  'process.on("exit", () => { for (const [name, id] of Object.entries(' +
+  JSON.stringify(LAZY_MODULES) +
+  ')) writeSync(2, name + " loaded: " + process.moduleLoadList.includes(id) + "\\n"); });';
+let loadProbe: string;
 
 let reg: TestRegistry;
 let trustedRoot: string;
@@ -36,7 +39,10 @@ let trustedRoot: string;
 beforeAll(async () => {
   reg = await startRegistry();
   const sigstore = await createTestSigstore();
-  trustedRoot = await sigstore.writeTrustedRoot(await mkdtemp(join(tmpdir(), 'verify-release-transport-')));
+  const dir = await mkdtemp(join(tmpdir(), 'verify-release-transport-'));
+  trustedRoot = await sigstore.writeTrustedRoot(dir);
+  await writeFile(join(dir, 'load-probe.cjs'), LOAD_PROBE_SOURCE);
+  loadProbe = `--require=${join(dir, 'load-probe.cjs')}`;
   await mintRelease(reg, sigstore, { repo: 'acme/app', tag: 'v1.0.0' });
 });
 
@@ -66,13 +72,18 @@ function stop(server: Server): Promise<void> {
 }
 
 describe('the registry transport', () => {
-  it('never loads undici (fetch) nor node:child_process, through signature, provenance and SBOM', async () => {
-    const control = spawnSync(process.execPath, ['-e', 'void Headers; require("node:child_process")'], {
-      env: { PATH: process.env.PATH, NODE_OPTIONS: LOAD_PROBE },
-      encoding: 'utf8',
-    });
+  it('never loads undici (fetch), node:child_process nor fs/promises, through signature, provenance and SBOM', async () => {
+    const control = spawnSync(
+      process.execPath,
+      ['-e', 'void Headers; require("node:child_process"); require("node:fs/promises")'],
+      {
+        env: { PATH: process.env.PATH, NODE_OPTIONS: loadProbe },
+        encoding: 'utf8',
+      },
+    );
     expect(control.stderr).toContain('undici loaded: true');
     expect(control.stderr).toContain('child_process loaded: true');
+    expect(control.stderr).toContain('fs/promises loaded: true');
 
     const run = await cliJson(
       [
@@ -84,11 +95,12 @@ describe('the registry transport', () => {
         '--checks',
         'resolve,signature,provenance,sbom',
       ],
-      { NODE_OPTIONS: LOAD_PROBE },
+      { NODE_OPTIONS: loadProbe },
     );
     expect(statuses(run.report)).toEqual({ resolve: 'pass', signature: 'pass', provenance: 'pass', sbom: 'pass' });
     expect(run.stderr).toContain('undici loaded: false');
     expect(run.stderr).toContain('child_process loaded: false');
+    expect(run.stderr).toContain('fs/promises loaded: false');
   });
 
   it('reuses connections', async () => {
