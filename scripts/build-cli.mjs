@@ -4,6 +4,7 @@
 //   cli.cjs        the CLI, one CommonJS module written inside Node's wrapper, run by bin/load-bundle.js with
 //                  cli.cjs.cache, V8's code cache for it
 //   tuf.cjs        @sigstore/tuf with tuf-js and its HTTP stack, loaded only when TUF is used
+//   noble.cjs      @noble/curves' NIST curves, loaded only to verify a signature over a bare digest
 //   cue-worker.js  the CUE engine's thread (ESM: cue-wasm's Go runtime is loaded with import()); cue-wasm stays a
 //                  package
 //   cue.wasm       cue-wasm's WebAssembly, inflated once here from tsc's dist/ (npm run build runs tsc first); the
@@ -50,6 +51,24 @@ const lazyTuf = {
   },
 };
 
+// @noble/curves builds its curves, and @noble/hashes reaches for WebCrypto, when they load (~2 ms of a cold start);
+// only a signature over a bare digest needs them (src/sigstore/bundle/prehash.ts, which reads the curves when it
+// verifies). They are bundled in noble.cjs and required on first use.
+const lazyNoble = {
+  name: 'lazy-noble',
+  setup(builder) {
+    builder.onResolve({ filter: /^@noble\/curves\/nist\.js$/ }, () => ({ path: 'nist', namespace: 'lazy-noble' }));
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-noble' }, () => ({
+      contents: [
+        'let curves;',
+        "const load = () => (curves ??= require('./noble.cjs'));",
+        'module.exports = { get p256() { return load().p256; }, get p384() { return load().p384; }, get p521() { return load().p521; } };',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 // commander loads node:child_process at its top level for executable subcommands, which this CLI has none of:
 // it is required on the first spawn instead (a cold start loads it for nothing otherwise, ~1–2 ms).
 const commanderLazyChildProcess = {
@@ -76,8 +95,14 @@ await Promise.all([
     // bin/load-bundle.js compiles the file as it is: the module inside Node's CommonJS wrapper.
     banner: { js: `${BUNDLE_PREFIX}${importMetaUrl.banner.js}` },
     footer: { js: BUNDLE_SUFFIX },
-    external: ['cue-wasm', './tuf.cjs'],
-    plugins: [lazyTuf, commanderLazyChildProcess, re2jsFoldOnDemand],
+    external: ['cue-wasm', './tuf.cjs', './noble.cjs'],
+    plugins: [lazyTuf, lazyNoble, commanderLazyChildProcess, re2jsFoldOnDemand],
+  }),
+  build({
+    ...common,
+    stdin: { contents: "module.exports = require('@noble/curves/nist.js');", resolveDir: root, loader: 'js' },
+    outfile: join(outdir, 'noble.cjs'),
+    format: 'cjs',
   }),
   build({
     ...common,

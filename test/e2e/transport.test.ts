@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,12 +27,16 @@ const LAZY_MODULES = {
   'fs/promises': 'NativeModule internal/fs/promises',
 };
 // A CommonJS preload (--require): an --import probe would start Node's ESM loader, which loads fs/promises itself.
+// It also reports whether the bundle's lazily required part noble.cjs (the NIST curves) was loaded.
 const LOAD_PROBE_SOURCE =
   'const { writeSync } = require("node:fs");' +
   'process.on("exit", () => { for (const [name, id] of Object.entries(' +
   JSON.stringify(LAZY_MODULES) +
-  ')) writeSync(2, name + " loaded: " + process.moduleLoadList.includes(id) + "\\n"); });';
+  ')) writeSync(2, name + " loaded: " + process.moduleLoadList.includes(id) + "\\n");' +
+  'writeSync(2, "noble.cjs loaded: " + Object.keys(require.cache).some((path) => path.endsWith("noble.cjs")) + "\\n"); });';
 let loadProbe: string;
+const CONFORMANCE_IDENTITY =
+  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 
 let reg: TestRegistry;
 let trustedRoot: string;
@@ -101,6 +106,34 @@ describe('the registry transport', () => {
     expect(run.stderr).toContain('undici loaded: false');
     expect(run.stderr).toContain('child_process loaded: false');
     expect(run.stderr).toContain('fs/promises loaded: false');
+    expect(run.stderr).toContain('noble.cjs loaded: false');
+  });
+
+  it('loads the NIST curves (noble.cjs) to verify a signature over a bare digest, and verifies it', async () => {
+    const cases = join(repoRoot, 'fixtures/realworld/sigstore-conformance/test/assets/bundle-verify');
+    const artifact = createHash('sha256')
+      .update(await readFile(join(cases, 'a.txt')))
+      .digest('hex');
+    const run = await cli(
+      [
+        'verify-bundle',
+        '--bundle',
+        join(cases, 'happy-path-v0.3/bundle.sigstore.json'),
+        '--certificate-identity',
+        CONFORMANCE_IDENTITY,
+        '--certificate-oidc-issuer',
+        'https://token.actions.githubusercontent.com',
+        `sha256:${artifact}`,
+      ],
+      // Offline: TUF at a closed loopback port, so the root embedded in @sigstore/tuf is used.
+      {
+        NODE_OPTIONS: loadProbe,
+        TUF_MIRROR: 'http://127.0.0.1:9',
+        TUF_ROOT: await mkdtemp(join(tmpdir(), 'verify-release-tuf-')),
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('noble.cjs loaded: true');
   });
 
   it('reuses connections', async () => {

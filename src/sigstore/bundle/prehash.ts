@@ -10,11 +10,17 @@ const DIGEST_INFO_PREFIX: Record<HashAlgorithm, string> = {
   sha512: '3051300d060960864801650304020305000440',
 };
 
-const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
+// Read when a signature is verified, not when the module loads: the CLI's bundle loads the curves on first use.
+function curveNamed(name: string | undefined): typeof p256 | undefined {
+  if (name === 'P-256') return p256;
+  if (name === 'P-384') return p384;
+  if (name === 'P-521') return p521;
+  return undefined;
+}
 
 function verifyEcdsa(key: KeyObject, digest: Uint8Array, signature: Uint8Array): boolean {
   const jwk = key.export({ format: 'jwk' });
-  const curve = CURVES[jwk.crv as keyof typeof CURVES] as (typeof CURVES)[keyof typeof CURVES] | undefined;
+  const curve = curveNamed(jwk.crv);
   if (!curve || !jwk.x || !jwk.y) return false;
   const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
   try {
