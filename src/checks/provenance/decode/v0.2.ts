@@ -2,52 +2,64 @@ import * as z from 'zod/mini';
 import { provenanceError } from '../errors.js';
 import { SLSA_PROVENANCE_V02, type Provenance } from './provenance.js';
 
-const digestSet = z.record(z.string(), z.string());
+// Built on first use: a run decodes one provenance version, and building a schema costs start-up time.
+let shared: ReturnType<typeof buildShared> | undefined;
+let statementSchema: ReturnType<typeof buildStatement> | undefined;
 
-/** in-toto Statement v0.1 subject (in-toto-golang `Subject`). */
-export const subjectSchema = z.strictObject({ name: z.optional(z.string()), digest: digestSet });
+function buildShared() {
+  const digestSet = z.record(z.string(), z.string());
+  return { digestSet, subject: z.strictObject({ name: z.optional(z.string()), digest: digestSet }) };
+}
+
+/** in-toto Statement v0.1 subject (in-toto-golang `Subject`), shared by both provenance versions. */
+export function subjectSchema(): ReturnType<typeof buildShared>['subject'] {
+  return (shared ??= buildShared()).subject;
+}
 
 // Field set of in-toto-golang's `ProvenanceStatement` for SLSA v0.2; strict objects everywhere reject unknown
 // fields like slsa-verifier's DisallowUnknownFields. Free-form fields (parameters, environment, buildConfig) stay open.
-const statementSchema = z.strictObject({
-  _type: z.string(),
-  predicateType: z.literal(SLSA_PROVENANCE_V02),
-  subject: z.array(subjectSchema),
-  predicate: z.strictObject({
-    builder: z.strictObject({ id: z.string() }),
-    buildType: z.string(),
-    invocation: z.optional(
-      z.strictObject({
-        configSource: z.optional(
-          z.strictObject({
-            uri: z.optional(z.string()),
-            digest: z.optional(digestSet),
-            entryPoint: z.optional(z.string()),
-          }),
-        ),
-        parameters: z.optional(z.unknown()),
-        environment: z.optional(z.unknown()),
-      }),
-    ),
-    buildConfig: z.optional(z.unknown()),
-    metadata: z.optional(
-      z.strictObject({
-        buildInvocationID: z.optional(z.string()),
-        buildStartedOn: z.optional(z.string()),
-        buildFinishedOn: z.optional(z.string()),
-        completeness: z.optional(
-          z.strictObject({
-            parameters: z.optional(z.boolean()),
-            environment: z.optional(z.boolean()),
-            materials: z.optional(z.boolean()),
-          }),
-        ),
-        reproducible: z.optional(z.boolean()),
-      }),
-    ),
-    materials: z.optional(z.array(z.strictObject({ uri: z.optional(z.string()), digest: z.optional(digestSet) }))),
-  }),
-});
+function buildStatement() {
+  const { digestSet, subject } = (shared ??= buildShared());
+  return z.strictObject({
+    _type: z.string(),
+    predicateType: z.literal(SLSA_PROVENANCE_V02),
+    subject: z.array(subject),
+    predicate: z.strictObject({
+      builder: z.strictObject({ id: z.string() }),
+      buildType: z.string(),
+      invocation: z.optional(
+        z.strictObject({
+          configSource: z.optional(
+            z.strictObject({
+              uri: z.optional(z.string()),
+              digest: z.optional(digestSet),
+              entryPoint: z.optional(z.string()),
+            }),
+          ),
+          parameters: z.optional(z.unknown()),
+          environment: z.optional(z.unknown()),
+        }),
+      ),
+      buildConfig: z.optional(z.unknown()),
+      metadata: z.optional(
+        z.strictObject({
+          buildInvocationID: z.optional(z.string()),
+          buildStartedOn: z.optional(z.string()),
+          buildFinishedOn: z.optional(z.string()),
+          completeness: z.optional(
+            z.strictObject({
+              parameters: z.optional(z.boolean()),
+              environment: z.optional(z.boolean()),
+              materials: z.optional(z.boolean()),
+            }),
+          ),
+          reproducible: z.optional(z.boolean()),
+        }),
+      ),
+      materials: z.optional(z.array(z.strictObject({ uri: z.optional(z.string()), digest: z.optional(digestSet) }))),
+    }),
+  });
+}
 
 /** Renders the first zod issue as `path: message`, e.g. `predicate.foo: Unrecognized key: "foo"`. */
 export function describeZodIssue(error: z.core.$ZodError): string {
@@ -62,7 +74,7 @@ export function describeZodIssue(error: z.core.$ZodError): string {
  * rejected. Throws `invalid DSSE envelope payload`.
  */
 export function toProvenanceV02(statement: unknown): Provenance {
-  const parsed = statementSchema.safeParse(statement);
+  const parsed = (statementSchema ??= buildStatement()).safeParse(statement);
   if (!parsed.success) throw provenanceError('invalidDssePayload', describeZodIssue(parsed.error), parsed.error);
   const { predicate, subject } = parsed.data;
   return {
