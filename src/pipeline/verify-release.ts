@@ -161,14 +161,18 @@ export function openSession(options: VerifyReleaseOptions): Session {
   const rootPath =
     options.trustedRootPath ??
     (layout !== undefined && trustedRootDigest !== undefined ? blobPath(layout, trustedRootDigest) : undefined);
-  const trust = loadTrustRoot({
-    ...(rootPath !== undefined ? { path: rootPath } : {}),
-    ...(trustedRootDigest !== undefined ? { digest: trustedRootDigest } : {}),
-    ...(options.env ? { env: options.env } : {}),
-    // From a layout nothing goes to the network, TUF included.
-    ...(options.offlineTrust || layout !== undefined ? { offline: true } : {}),
-    keyless: true,
-  });
+  // Loaded once the run's first request is on its way: reading and checking the root is CPU work that the
+  // registry's round trips can hide.
+  const trust = nextTurn().then(() =>
+    loadTrustRoot({
+      ...(rootPath !== undefined ? { path: rootPath } : {}),
+      ...(trustedRootDigest !== undefined ? { digest: trustedRootDigest } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      // From a layout nothing goes to the network, TUF included.
+      ...(options.offlineTrust || layout !== undefined ? { offline: true } : {}),
+      keyless: true,
+    }),
+  );
   // Attach a handler now: a bad --trusted-root must not become an unhandled rejection while we resolve.
   trust.catch(() => undefined);
   const deadline = startDeadline(options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, Date.now, options.startedAt);
@@ -194,6 +198,11 @@ export function openSession(options: VerifyReleaseOptions): Session {
     deadline,
     stopRequests,
   };
+}
+
+/** Resolves after the event loop's next turn, once the I/O already under way has been started. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export function closeSession(session: Session): void {

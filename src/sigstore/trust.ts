@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -187,6 +187,37 @@ function checkMediaType(mediaType: unknown, where = ''): void {
   }
 }
 
+/** Largest trusted root file read (16 MiB); the public-good root is about 10 KB. */
+const MAX_ROOT_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A trusted root file's bytes, read synchronously: a small local file, and an asynchronous read would start the
+ * thread pool, which nothing else in a registry verification needs. Only a regular file is opened (a FIFO would
+ * block), at most {@link MAX_ROOT_FILE_BYTES}.
+ */
+function readRootFile(path: string): Buffer {
+  const stats = statSync(path);
+  if (!stats.isFile()) throw new Error(stats.isDirectory() ? 'a directory' : 'a special file (not a regular file)');
+  if (stats.size > MAX_ROOT_FILE_BYTES) {
+    throw new Error(`a file of ${stats.size} bytes, more than ${MAX_ROOT_FILE_BYTES}`);
+  }
+  const fd = openSync(path, 'r');
+  try {
+    // One byte more than stat() said: a file that grew since is refused rather than read in part.
+    const buffer = Buffer.allocUnsafe(stats.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > stats.size) throw new Error('a file that grew while it was read');
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Parses a trusted root file: one JSON object, or JSON Lines (`gh attestation trusted-root`) merged into one.
  * Every line must itself be a trusted root with the known mediaType.
@@ -270,11 +301,7 @@ async function loadAnyTrustRoot(options: Parameters<typeof loadTrustRoot>[0] & o
   if (path !== undefined) {
     let bytes: Buffer;
     try {
-      // fs.readFile, not fs/promises: a registry run then never loads Node's promise-based fs (and the readline
-      // interface it brings), ~2 ms of a cold start.
-      bytes = await new Promise<Buffer>((resolve, reject) =>
-        readFile(path, (error, data) => (error ? reject(error) : resolve(data))),
-      );
+      bytes = readRootFile(path);
     } catch (error) {
       throw rootError(`expected a readable file at ${path}, got ${describeError(error)}`, error);
     }

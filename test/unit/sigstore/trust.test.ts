@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,27 @@ describe('loadTrustRoot', () => {
 
   it('rejects a missing file', async () => {
     await expect(loadTrustRoot({ path: join(tmp, 'absent.json') })).rejects.toMatchObject({ code: 'TRUST_ROOT_ERROR' });
+  });
+
+  it('rejects a FIFO without opening it (the read is synchronous: opening one would wait for a writer)', async () => {
+    const fifo = join(tmp, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    await expect(loadTrustRoot({ path: fifo })).rejects.toMatchObject({
+      code: 'TRUST_ROOT_ERROR',
+      message: expect.stringContaining(`expected a readable file at ${fifo}, got a special file (not a regular file)`),
+    });
+  });
+
+  it('rejects a file above 16 MiB before parsing it, and a directory', async () => {
+    const path = join(tmp, 'huge.json');
+    writeFileSync(path, `[${' '.repeat(16 * 1024 * 1024)}]`);
+    await expect(loadTrustRoot({ path })).rejects.toMatchObject({
+      code: 'TRUST_ROOT_ERROR',
+      message: expect.stringContaining('got a file of 16777218 bytes, more than 16777216'),
+    });
+    await expect(loadTrustRoot({ path: tmp })).rejects.toMatchObject({
+      message: expect.stringContaining(`expected a readable file at ${tmp}, got a directory`),
+    });
   });
 
   it('offline: uses the root embedded in @sigstore/tuf without a notice', async () => {
