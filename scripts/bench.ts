@@ -19,6 +19,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/verify-release.js');
 const PRELOAD = join(ROOT, 'scripts/bench/max-rss.cjs');
 const CUE_FLOOR = join(ROOT, 'scripts/bench/cue-floor.mjs');
+const REGISTRY_FLOOR = join(ROOT, 'scripts/bench/registry-floor.cjs');
 const GNU_TIME = '/usr/bin/time';
 const CONFORMANCE = join(ROOT, 'fixtures/realworld/sigstore-conformance/test/assets/bundle-verify');
 const PUBLIC_GOOD = join(ROOT, 'fixtures/realworld/trusted-roots/public-good.trusted_root.json');
@@ -196,6 +197,12 @@ async function main(): Promise<void> {
     const configs = [
       { label: 'floor: node -e 1', args: ['-e', '1'], verified: false },
       { label: 'floor: cue-wasm init() + one parse', args: [CUE_FLOOR], verified: false },
+      {
+        label: "reference: node:http making the no-CUE run's requests, nothing else",
+        // v1.1.2: the release `latest` resolves to in the minted history (test/support/releases.ts).
+        args: [REGISTRY_FLOOR, reg.host, 'natrontech/gcp-mysql-backup', 'v1.1.2'],
+        verified: false,
+      },
       { label: 'verify-release -V', args: [CLI, '-V'], verified: false },
       {
         label: 'verify-release latest --checks resolve,signature,provenance,sbom (no CUE)',
@@ -205,14 +212,15 @@ async function main(): Promise<void> {
       { label: 'verify-release latest (all six checks)', args: [CLI, ...base], verified: true },
     ];
     const measured = await measureRows(configs, runs, work);
-    const [nodeFloor, cueFloor, version, noCue, full] = measured.map((m) => median(m.ms)) as [
+    const [nodeFloor, cueFloor, , version, noCue, full] = measured.map((m) => median(m.ms)) as [
+      number,
       number,
       number,
       number,
       number,
       number,
     ];
-    const fullRss = median(measured[4]?.rssMb ?? []);
+    const fullRss = median(measured[5]?.rssMb ?? []);
 
     const names = readdirSync(CONFORMANCE, { withFileTypes: true })
       .filter((e) => e.isDirectory())
