@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { describeError, UsageError } from '../errors.js';
+import { LocalFileRefused, readRegularFile } from '../model/local-file.js';
 import type { PolicySource } from './cue.js';
 
 /**
@@ -28,22 +28,12 @@ export function readPolicyFile(path: string, name: string = path): PolicySource 
   // meanwhile; each asynchronous step would wait for a thread-pool round trip on the way to the first request.
   let bytes: Buffer;
   try {
-    // stat() first: opening a FIFO or device would block or read without end.
-    const stats = statSync(path);
-    if (!stats.isFile()) throw configError(`policy ${name}: expected a regular file`);
-    if (stats.size > MAX_POLICY_BYTES) throw tooLarge(name, stats.size);
-    const fd = openSync(path, 'r');
-    try {
-      // Read one byte more than the cap: a file that grew since stat() is caught too.
-      const buffer = Buffer.allocUnsafe(MAX_POLICY_BYTES + 1);
-      const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
-      if (bytesRead > MAX_POLICY_BYTES) throw tooLarge(name, bytesRead);
-      bytes = buffer.subarray(0, bytesRead);
-    } finally {
-      closeSync(fd);
-    }
+    bytes = readRegularFile(path, MAX_POLICY_BYTES);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof LocalFileRefused && error.kind === 'not-regular') {
+      throw configError(`policy ${name}: expected a regular file`);
+    }
+    if (error instanceof LocalFileRefused && error.kind === 'too-large') throw tooLarge(name, error.size);
     throw configError(`cannot read policy ${name}: ${describeError(error)}`, error);
   }
   let source: string;

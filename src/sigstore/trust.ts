@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { describeError, VerificationError } from '../errors.js';
 import { sha256Digest, type Digest } from '../model/digest.js';
+import { readRegularFile } from '../model/local-file.js';
 
 /** A validated Sigstore trusted root and where it came from. */
 export interface TrustRoot {
@@ -191,34 +191,6 @@ function checkMediaType(mediaType: unknown, where = ''): void {
 const MAX_ROOT_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
- * A trusted root file's bytes, read synchronously: a small local file, and an asynchronous read would start the
- * thread pool, which nothing else in a registry verification needs. Only a regular file is opened (a FIFO would
- * block), at most {@link MAX_ROOT_FILE_BYTES}.
- */
-function readRootFile(path: string): Buffer {
-  const stats = statSync(path);
-  if (!stats.isFile()) throw new Error(stats.isDirectory() ? 'a directory' : 'a special file (not a regular file)');
-  if (stats.size > MAX_ROOT_FILE_BYTES) {
-    throw new Error(`a file of ${stats.size} bytes, more than ${MAX_ROOT_FILE_BYTES}`);
-  }
-  const fd = openSync(path, 'r');
-  try {
-    // One byte more than stat() said: a file that grew since is refused rather than read in part.
-    const buffer = Buffer.allocUnsafe(stats.size + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const read = readSync(fd, buffer, length, buffer.length - length, length);
-      if (read === 0) break;
-      length += read;
-    }
-    if (length > stats.size) throw new Error('a file that grew while it was read');
-    return buffer.subarray(0, length);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
  * Parses a trusted root file: one JSON object, or JSON Lines (`gh attestation trusted-root`) merged into one.
  * Every line must itself be a trusted root with the known mediaType.
  */
@@ -301,7 +273,9 @@ async function loadAnyTrustRoot(options: Parameters<typeof loadTrustRoot>[0] & o
   if (path !== undefined) {
     let bytes: Buffer;
     try {
-      bytes = readRootFile(path);
+      // Synchronously: a small local file, and an asynchronous read would start the thread pool, which nothing else
+      // in a registry verification needs.
+      bytes = readRegularFile(path, MAX_ROOT_FILE_BYTES);
     } catch (error) {
       throw rootError(`expected a readable file at ${path}, got ${describeError(error)}`, error);
     }
