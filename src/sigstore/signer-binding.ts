@@ -2,6 +2,7 @@ import { VerificationError } from '../errors.js';
 import type { IdentityPolicy, SignerInfo } from '../model/evidence.js';
 import { FULCIO_OID } from '../model/fulcio.js';
 import { verifyIdentity } from './identity.js';
+import { quoteBounded } from '../model/bounded.js';
 
 /** The Fulcio certificate extensions that name where and for which ref a build ran (see {@link FULCIO_OID}). */
 export const SOURCE_OID = {
@@ -100,13 +101,13 @@ export function verifySourceRepository(signer: SignerInfo, repository: string): 
   if (uri !== undefined && uri.toLowerCase() !== `${GITHUB}${want}`) {
     throw new SignerMismatchError(
       'repository',
-      `expected a certificate from source repository ${GITHUB}${repository}, got ${JSON.stringify(uri)}`,
+      `expected a certificate from source repository ${GITHUB}${repository}, got ${quoteBounded(uri)}`,
     );
   }
   if (legacy !== undefined && legacy.toLowerCase() !== want) {
     throw new SignerMismatchError(
       'repository',
-      `expected a certificate from source repository ${repository}, got GitHub Workflow Repository ${JSON.stringify(legacy)}`,
+      `expected a certificate from source repository ${repository}, got GitHub Workflow Repository ${quoteBounded(legacy)}`,
     );
   }
 }
@@ -129,7 +130,7 @@ export function verifySourceRef(signer: SignerInfo, ref: string, builder = false
   if (wrong) {
     throw new SignerMismatchError(
       'ref',
-      `expected a certificate for ${ref}, got ${JSON.stringify(wrong[1])} in ${wrong[0]}${branchBuildHint(ref, wrong[1])}`,
+      `expected a certificate for ${ref}, got ${quoteBounded(wrong[1])} in ${wrong[0]}${branchBuildHint(ref, wrong[1])}`,
     );
   }
 }

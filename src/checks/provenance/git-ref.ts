@@ -1,4 +1,5 @@
 import { provenanceError } from './errors.js';
+import { quoteBounded } from '../../model/bounded.js';
 
 /** Splits `refs/<type>/<name>` into type and name; anything else has type `''` (slsa-verifier `ParseGitRef`). */
 function toGitRefParts(ref: string): { type: string; name: string } {
@@ -10,9 +11,9 @@ function toGitRefParts(ref: string): { type: string; name: string } {
 function verifyGitRef(type: 'tags' | 'heads', ref: string): string {
   const parts = toGitRefParts(ref);
   if (parts.type !== type) {
-    throw provenanceError('invalidRef', `${JSON.stringify(ref)}: unexpected ref type: ${JSON.stringify(parts.type)}`);
+    throw provenanceError('invalidRef', `${quoteBounded(ref)}: unexpected ref type: ${quoteBounded(parts.type)}`);
   }
-  if (parts.name === '') throw provenanceError('invalidRef', `${JSON.stringify(ref)}: empty ref name`);
+  if (parts.name === '') throw provenanceError('invalidRef', `${quoteBounded(ref)}: empty ref name`);
   return parts.name;
 }
 
@@ -35,7 +36,7 @@ export function toNormalizedGitUri(uri: string): string {
 /** Splits `git+<uri>@<ref>` at the first `@`; the ref is `''` when there is none. */
 export function toGitUriAndRef(uri: string): { uri: string; ref: string } {
   if (uri === '') throw provenanceError('malformedUri', 'empty uri');
-  if (!uri.startsWith('git+')) throw provenanceError('malformedUri', `not a git URI: ${JSON.stringify(uri)}`);
+  if (!uri.startsWith('git+')) throw provenanceError('malformedUri', `not a git URI: ${quoteBounded(uri)}`);
   const at = uri.indexOf('@');
   if (at < 0) return { uri, ref: '' };
   return { uri: uri.slice(0, at), ref: uri.slice(at + 1) };

@@ -3,6 +3,7 @@ import { provenanceError } from './errors.js';
 import { verifyBranchRef, verifyTagRef } from './git-ref.js';
 import { verifyVersionedTag } from './versioned-tag.js';
 import { branchBuildHint } from '../../sigstore/signer-binding.js';
+import { quoteBounded } from '../../model/bounded.js';
 
 type Environment = Record<string, unknown>;
 
@@ -31,7 +32,7 @@ function toProvenanceTagRef(provenance: Provenance): string {
   const refType = stringField(env, 'github_ref_type');
   if (refType === 'branch') return '';
   if (refType === 'tag') return stringField(env, 'github_ref');
-  throw provenanceError('invalidDssePayload', `unknown ref type ${JSON.stringify(refType)}`);
+  throw provenanceError('invalidDssePayload', `unknown ref type ${quoteBounded(refType)}`);
 }
 
 // Tag builds carry no branch in github_ref: slsa-verifier takes it from github_base_ref, the push payload's
@@ -62,7 +63,7 @@ function toProvenanceBranchRef(provenance: Provenance): string {
   const refType = stringField(env, 'github_ref_type');
   if (refType === 'branch') return stringField(env, 'github_ref');
   if (refType === 'tag') return branchRefForTag(env);
-  throw provenanceError('invalidDssePayload', `unknown ref type ${JSON.stringify(refType)}`);
+  throw provenanceError('invalidDssePayload', `unknown ref type ${quoteBounded(refType)}`);
 }
 
 // slsa-verifier reports a branch build checked against a tag as `invalid ref: "": unexpected ref type: ""`; same
@@ -73,7 +74,7 @@ function toTagRefOfTagBuild(provenance: Provenance, expected: string, expectedTa
     const branch = toProvenanceBranchRef(provenance);
     throw provenanceError(
       'invalidRef',
-      `expected a build of ${expected}, got a branch build of ${JSON.stringify(branch)}${branchBuildHint(`refs/tags/${expectedTag}`, branch)}`,
+      `expected a build of ${expected}, got a branch build of ${quoteBounded(branch)}${branchBuildHint(`refs/tags/${expectedTag}`, branch)}`,
     );
   }
   return ref;

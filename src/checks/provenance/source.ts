@@ -2,6 +2,7 @@ import type { Provenance } from './decode/provenance.js';
 import { provenanceError } from './errors.js';
 import { toGitUriAndRef, toNormalizedGitUri } from './git-ref.js';
 import type { WorkflowIdentity } from './workflow-identity.js';
+import { quoteBounded } from '../../model/bounded.js';
 
 /**
  * Checks `--source-uri` against the repository in the certificate (slsa-verifier
@@ -24,21 +25,19 @@ export function verifyCertificateSource(identity: WorkflowIdentity, sourceUri: s
 export function verifyProvenanceSource(provenance: Provenance, sourceUri: string): void {
   const source = toNormalizedGitUri(sourceUri);
   if (!source.startsWith('git+https://github.com/')) {
-    throw provenanceError('malformedUri', `expected source github.com repository, got ${JSON.stringify(source)}`);
+    throw provenanceError('malformedUri', `expected source github.com repository, got ${quoteBounded(source)}`);
   }
   const trigger = toGitUriAndRef(provenance.triggerUri);
   if (trigger.uri !== source) {
     throw provenanceError('mismatchSource', `expected trigger '${source}', got '${provenance.triggerUri}'`);
   }
-  if (trigger.ref === '')
-    throw provenanceError('malformedUri', `missing ref: ${JSON.stringify(provenance.triggerUri)}`);
+  if (trigger.ref === '') throw provenanceError('malformedUri', `missing ref: ${quoteBounded(provenance.triggerUri)}`);
   if (provenance.sourceUri === undefined) throw provenanceError('invalidDssePayload', 'no material');
   const material = toGitUriAndRef(provenance.sourceUri);
   if (material.uri !== source) {
     throw provenanceError('mismatchSource', `expected source '${source}', got '${provenance.sourceUri}'`);
   }
-  if (material.ref === '')
-    throw provenanceError('malformedUri', `missing ref: ${JSON.stringify(provenance.sourceUri)}`);
+  if (material.ref === '') throw provenanceError('malformedUri', `missing ref: ${quoteBounded(provenance.sourceUri)}`);
   if (provenance.triggerUri !== provenance.sourceUri) {
     throw provenanceError(
       'invalidDssePayload',

@@ -1,6 +1,7 @@
 import semverParse from 'semver/functions/parse.js';
 import { provenanceError } from './errors.js';
 import { verifyTagRef } from './git-ref.js';
+import { quoteBounded } from '../../model/bounded.js';
 
 /** A version in Go `golang.org/x/mod/semver` form: leading `v`, and minor/patch may be omitted (`v1`, `v1.2`). */
 export interface GoSemver {
@@ -68,10 +69,7 @@ export function verifyVersionedTag(provenanceTag: string, expected: string): voi
   if (!want) throw provenanceError('invalidSemver', `expected a version like v1.2.3, got ${JSON.stringify(expected)}`);
   const got = toGoSemver(provenanceTag);
   if (!got)
-    throw provenanceError(
-      'invalidSemver',
-      `expected a version tag in provenance, got ${JSON.stringify(provenanceTag)}`,
-    );
+    throw provenanceError('invalidSemver', `expected a version tag in provenance, got ${quoteBounded(provenanceTag)}`);
   // Go canonicalises the provenance tag: missing minor/patch become 0.
   const canonical = { ...got, minor: got.minor ?? '0', patch: got.patch ?? '0' };
   if (canonical.major !== want.major) {

@@ -1,4 +1,5 @@
 import { verificationError } from '../../errors.js';
+import { quoteBounded } from '../../model/bounded.js';
 
 /** The body of a signed checkpoint (C2SP tlog-checkpoint): origin, tree size and root hash. */
 export interface Checkpoint {
@@ -31,14 +32,14 @@ function toCheckpoint(envelope: string): Checkpoint {
   const lines = envelope.slice(0, separator).split('\n');
   const [origin, size, root] = lines;
   if (!origin || SIZE.test(origin))
-    throw verificationError('TLOG_ERROR', `expected a checkpoint origin line, got ${JSON.stringify(origin)}`);
+    throw verificationError('TLOG_ERROR', `expected a checkpoint origin line, got ${quoteBounded(origin)}`);
   if (size === undefined || !SIZE.test(size)) {
-    throw verificationError('TLOG_ERROR', `expected a checkpoint tree size line, got ${JSON.stringify(size)}`);
+    throw verificationError('TLOG_ERROR', `expected a checkpoint tree size line, got ${quoteBounded(size)}`);
   }
   if (root === undefined || !ROOT_HASH.test(root)) {
     throw verificationError(
       'TLOG_ERROR',
-      `expected a base64 SHA-256 checkpoint root hash line, got ${JSON.stringify(root)}`,
+      `expected a base64 SHA-256 checkpoint root hash line, got ${quoteBounded(root)}`,
     );
   }
   return { origin, treeSize: BigInt(size), rootHash: Buffer.from(root, 'base64') };

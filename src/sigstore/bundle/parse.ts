@@ -1,5 +1,6 @@
 import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
 import { describeError, verificationError } from '../../errors.js';
+import { quoteBounded } from '../../model/bounded.js';
 import { verifyStrictDer } from './der.js';
 import { CERTIFICATE_SCHEMA, TIMESTAMP_RESPONSE_SCHEMA } from './der-schemas.js';
 
@@ -48,17 +49,14 @@ function field(value: unknown, path: string): Record<string, unknown> {
 function checkBase64(value: unknown, path: string, required = true): void {
   if (value === undefined && !required) return;
   if (typeof value !== 'string' || (required && value === '') || !isBase64(value)) {
-    throw verificationError('BUNDLE_INVALID', `expected base64 at ${path}, got ${JSON.stringify(value)?.slice(0, 40)}`);
+    throw verificationError('BUNDLE_INVALID', `expected base64 at ${path}, got ${quoteBounded(value, 40)}`);
   }
 }
 
 function checkUint(value: unknown, path: string): void {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !UINT.test(text)) {
-    throw verificationError(
-      'BUNDLE_INVALID',
-      `expected a non-negative integer at ${path}, got ${JSON.stringify(value)}`,
-    );
+    throw verificationError('BUNDLE_INVALID', `expected a non-negative integer at ${path}, got ${quoteBounded(value)}`);
   }
 }
 
@@ -121,10 +119,7 @@ export function parseBundle(json: unknown): ParsedBundle {
   const root = field(json, 'bundle');
   const version = typeof root.mediaType === 'string' ? MEDIA_TYPES[root.mediaType] : undefined;
   if (!version)
-    throw verificationError(
-      'BUNDLE_INVALID',
-      `expected a known bundle mediaType, got ${JSON.stringify(root.mediaType)}`,
-    );
+    throw verificationError('BUNDLE_INVALID', `expected a known bundle mediaType, got ${quoteBounded(root.mediaType)}`);
   const material = field(root.verificationMaterial, 'verificationMaterial');
   const entries = material.tlogEntries ?? [];
   if (!Array.isArray(entries))
