@@ -111,43 +111,69 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     ),
   ).action((references: string[], options: RawVerifyOptions & RawBatchOptions) => handlers.verify(references, options));
 
-  const sbom = addVerifyOptions(
+  // sbom, provenance and save take verify's ~40 options too. They are declared when that command runs, when help is
+  // shown or when the completion script is made, so that a verification does not build the 120 options it never
+  // parses (~2 ms of a cold start).
+  const declarations = new Map<Command, () => void>();
+  const declareLater = (command: Command, declare: (command: Command) => void): Command => {
+    declarations.set(command, () => {
+      declarations.delete(command);
+      declare(command);
+      refuseRepeatedOptions(command);
+    });
+    return command;
+  };
+  const declareAll = (): void => {
+    for (const declare of [...declarations.values()]) declare();
+  };
+  program.hook('preSubcommand', (_program, command) => {
+    if (command.name() === 'completion') declareAll();
+    else declarations.get(command)?.();
+  });
+  program.on('beforeAllHelp', declareAll);
+  declaredLater.set(program, declareAll);
+
+  // stdout carries the SBOM or the statement alone, so the report (text or JSON) goes to stderr.
+  const declareStdoutCommand = (output: string) => (command: Command) => {
+    addVerifyOptions(command);
+    const json = command.options.find((option) => option.long === '--json');
+    if (json) json.description = `print the report as JSON on stderr (stdout carries the ${output} only)`;
+  };
+  const sbom = declareLater(
     program
       .command('sbom')
       .description('print the verified CycloneDX SBOM of a release on stdout (nothing on stdout if it does not verify)')
-      .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
-  ).action((reference: string | undefined, options: RawVerifyOptions) => handlers.sbom(reference, options));
+      .argument('[reference]', 'one image reference or version, as for verify (default "latest")')
+      .action((reference: string | undefined, options: RawVerifyOptions) => handlers.sbom(reference, options)),
+    declareStdoutCommand('SBOM'),
+  );
 
-  const provenance = addVerifyOptions(
+  const provenance = declareLater(
     program
       .command('provenance')
       .description(
         'print the verified SLSA provenance statement of a release on stdout (nothing on stdout if it does not verify)',
       )
-      .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
-  ).action((reference: string | undefined, options: RawVerifyOptions) => handlers.provenance(reference, options));
+      .argument('[reference]', 'one image reference or version, as for verify (default "latest")')
+      .action((reference: string | undefined, options: RawVerifyOptions) => handlers.provenance(reference, options)),
+    declareStdoutCommand('provenance statement'),
+  );
 
-  const save = addVerifyOptions(
+  const save = declareLater(
     program
       .command('save')
       .description(
         'verify a release and save it with all its evidence as an OCI image layout, for verifying with --layout offline',
       )
-      .argument('[reference]', 'one image reference or version, as for verify (default "latest")'),
-  )
-    .requiredOption('--output <dir>', 'the layout directory to create (atomically)')
-    .option('--with-layers', 'also save the image layers (default: index, platform manifests and configs only)')
-    .option('--force', 'replace an existing non-empty output directory')
-    .option('--allow-unverified', 'save a release that does not verify (the exit code still says so)')
-    .action((reference: string | undefined, options: RawSaveOptions) => handlers.save(reference, options));
-  // stdout carries the SBOM or the statement alone, so the report (text or JSON) goes to stderr.
-  for (const [command, output] of [
-    [sbom, 'SBOM'],
-    [provenance, 'provenance statement'],
-  ] as const) {
-    const json = command.options.find((option) => option.long === '--json');
-    if (json) json.description = `print the report as JSON on stderr (stdout carries the ${output} only)`;
-  }
+      .argument('[reference]', 'one image reference or version, as for verify (default "latest")')
+      .action((reference: string | undefined, options: RawSaveOptions) => handlers.save(reference, options)),
+    (command) =>
+      addVerifyOptions(command)
+        .requiredOption('--output <dir>', 'the layout directory to create (atomically)')
+        .option('--with-layers', 'also save the image layers (default: index, platform manifests and configs only)')
+        .option('--force', 'replace an existing non-empty output directory')
+        .option('--allow-unverified', 'save a release that does not verify (the exit code still says so)'),
+  );
 
   // Help that teaches: the default command's options at the top level, examples, environment, exit codes.
   addTopLevelHelp(program, verify, CUE_VERSION);
@@ -190,8 +216,17 @@ export function buildProgram(handlers: CommandHandlers, cliVersion: string): Com
     .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
     .action((shell: CompletionShell) => handlers.completion(shell));
 
-  for (const command of [program, ...program.commands]) refuseRepeatedOptions(command);
+  for (const command of [program, ...program.commands]) {
+    if (!declarations.has(command)) refuseRepeatedOptions(command);
+  }
   return program;
+}
+
+const declaredLater = new WeakMap<Command, () => void>();
+
+/** Declares the options {@link buildProgram} leaves to when a command runs: all of them, as help and completion need. */
+export function declareAllOptions(program: Command): void {
+  declaredLater.get(program)?.();
 }
 
 /** The names a mistyped subcommand is compared with (did-you-mean). */

@@ -114,6 +114,12 @@ describe('references as users type them', () => {
     expectUsageError(await cli(args), message);
   });
 
+  // sbom, provenance and save declare their options when they run (src/cli/program.ts): the refusal comes with them.
+  it.each(['sbom', 'provenance', 'save'])('refuses a repeated single-valued flag of `%s`', async (command) => {
+    const args = [command, '--image', 'a/b', '--image', 'c/d', '--output', 'x'];
+    expectUsageError(await cli(args), 'expected --image once, got it twice ("a/b" and "c/d")');
+  });
+
   it('still takes repeatable flags several times', async () => {
     const { code, report } = await cliJson([
       `${image}:v1.1.2`,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { completionScript } from '../../../src/cli/completion.js';
-import { buildProgram } from '../../../src/cli/program.js';
+import { buildProgram, declareAllOptions } from '../../../src/cli/program.js';
 
 const nothing = (): Promise<void> => Promise.resolve();
 const program = buildProgram(
@@ -18,6 +18,8 @@ const program = buildProgram(
   },
   '0.0.0',
 );
+// As `verify-release completion` does (program.ts declares some commands' options only when they are needed).
+declareAllOptions(program);
 
 /** Every long option of every command, as the parser accepts them. */
 function longOptions(command: Command): string[] {
