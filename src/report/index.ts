@@ -1,8 +1,12 @@
 import { boundLength } from '../model/bounded.js';
 import { CHECK_IDS, type CheckResult } from '../model/check-result.js';
-import { REPORT_SCHEMA_VERSION, type Report, type ReportTarget } from './schema.js';
+import type { Report, ReportTarget } from './schema.js';
+import { REPORT_SCHEMA_VERSION } from './version.js';
 
-export { reportSchema, REPORT_SCHEMA_VERSION, type Report, type ReportTarget } from './schema.js';
+// reportSchema is not re-exported here: the CLI never validates its own output, and importing the schema's module
+// would build its zod schemas at every start. The library API exports it from ./schema.js.
+export { REPORT_SCHEMA_VERSION } from './version.js';
+export type { Report, ReportTarget } from './schema.js';
 
 /** The notice of a run whose selection leaves the image signature out. */
 export const SIGNATURE_OMITTED_NOTICE =

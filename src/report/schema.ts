@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { CHECK_IDS } from '../model/check-result.js';
+import { REPORT_SCHEMA_VERSION } from './version.js';
 
-/** Version of the JSON report; bumped on any incompatible change. */
-export const REPORT_SCHEMA_VERSION = 1;
+export { REPORT_SCHEMA_VERSION } from './version.js';
 
 export const checkResultSchema = z.object({
   id: z.enum(CHECK_IDS),

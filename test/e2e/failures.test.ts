@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/model/digest.js';
 import { OCI_INDEX } from '../../src/registry/index.js';
-import { reportSchema, type Report } from '../../src/report/index.js';
+import { type Report } from '../../src/report/index.js';
+import { reportSchema } from '../../src/report/schema.js';
 import { PUBLIC_GOOD_ROOT, TINY_INDEX, TINY_REPO } from '../support/tiny-release.js';
 import { runBin } from '../support/bundled-cli.js';
 import {

@@ -1,5 +1,5 @@
 import type { Report } from '../../src/report/index.js';
-import { reportSchema } from '../../src/report/index.js';
+import { reportSchema } from '../../src/report/schema.js';
 import { runBin, type CliRun } from '../support/bundled-cli.js';
 
 export type { CliRun } from '../support/bundled-cli.js';

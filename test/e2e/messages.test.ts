@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { reportSchema } from '../../src/report/index.js';
+import { reportSchema } from '../../src/report/schema.js';
 import { TINY_REPO } from '../support/tiny-release.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';

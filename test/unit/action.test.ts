@@ -6,7 +6,8 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/corpus.js';
-import { buildReport, reportSchema } from '../../src/report/index.js';
+import { buildReport } from '../../src/report/index.js';
+import { reportSchema } from '../../src/report/schema.js';
 import { escapeMarkdown, renderMarkdown } from '../../src/report/render/markdown.js';
 // @ts-expect-error -- plain JavaScript run by the action; its types are checked by these tests
 import { summarize } from '../../action/summary.mjs';

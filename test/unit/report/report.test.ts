@@ -3,11 +3,11 @@ import * as z from 'zod/mini';
 import {
   buildReport,
   reportExitCode,
-  reportSchema,
   SIGNATURE_OMITTED_NOTICE,
   withOutputFailure,
   type ReportTarget,
 } from '../../../src/report/index.js';
+import { reportSchema } from '../../../src/report/schema.js';
 import { renderText } from '../../../src/report/render/text.js';
 import { renderJson } from '../../../src/report/render/json.js';
 import { colorLevel } from '../../../src/cli/color.js';
