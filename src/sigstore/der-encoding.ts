@@ -1,7 +1,8 @@
 import { ASN1Obj } from '@sigstore/core';
 
 /**
- * DER encoding of a parsed ASN.1 tree, written into one buffer sized up front.
+ * DER encoding of a parsed ASN.1 tree, written back to front into one buffer: each node's length is known once its
+ * contents are written, so one walk suffices and nothing per node is kept or allocated.
  *
  * Hand-written because `@sigstore/core`'s `ASN1Obj.toDER` builds every node in its own growing 1 KiB buffers
  * (four allocations and copies per node), and `@sigstore/verify` re-encodes a certificate's to-be-signed part for
@@ -10,46 +11,42 @@ import { ASN1Obj } from '@sigstore/core';
  * below 128, minimal long form above. Tests compare it with the library's encoder on every vendored certificate.
  */
 export function encodeDer(node: ASN1Obj): Buffer {
-  const contentLengths = new Map<ASN1Obj, number>();
-  const out = Buffer.allocUnsafe(measure(node, contentLengths));
-  const end = write(node, out, 0, contentLengths);
-  if (end !== out.length) throw new Error(`expected ${out.length} DER bytes, wrote ${end}`);
-  return out;
+  const out = Buffer.allocUnsafe(sizeBound(node));
+  const start = writeBackwards(node, out, out.length);
+  return out.subarray(start);
 }
 
-/** The node's encoded length; records every node's content length on the way (one pass, however deep). */
-function measure(node: ASN1Obj, contentLengths: Map<ASN1Obj, number>): number {
-  let length = 0;
-  if (node.subs.length === 0) length = node.value.length;
-  else for (const sub of node.subs) length += measure(sub, contentLengths);
-  contentLengths.set(node, length);
-  return 1 + lengthOfLength(length) + length;
+// A header is the identifier octet, then one length octet or 0x80 | n and n octets; a length below 2^53 needs n <= 7.
+const MAX_HEADER_BYTES = 9;
+
+/** At least the node's encoded length: its value bytes and the largest possible header for every node. */
+function sizeBound(node: ASN1Obj): number {
+  const { subs } = node;
+  if (subs.length === 0) return MAX_HEADER_BYTES + node.value.length;
+  let size = MAX_HEADER_BYTES;
+  for (let i = 0; i < subs.length; i++) size += sizeBound(subs[i] as ASN1Obj);
+  return size;
 }
 
-function lengthOfLength(length: number): number {
-  if (length < 0x80) return 1;
-  let bytes = 0;
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes++;
-  return 1 + bytes;
-}
-
-function write(node: ASN1Obj, out: Buffer, at: number, contentLengths: Map<ASN1Obj, number>): number {
-  const length = contentLengths.get(node) ?? 0;
-  let offset = at;
-  out[offset++] = node.tag.toDER();
-  const lengthBytes = lengthOfLength(length);
-  if (lengthBytes === 1) out[offset++] = length;
+/** Writes the node so that it ends at `end`; returns where it starts. */
+function writeBackwards(node: ASN1Obj, out: Buffer, end: number): number {
+  const { subs } = node;
+  let at = end;
+  if (subs.length === 0) {
+    at -= node.value.length;
+    out.set(node.value, at);
+  } else {
+    for (let i = subs.length - 1; i >= 0; i--) at = writeBackwards(subs[i] as ASN1Obj, out, at);
+  }
+  const length = end - at;
+  if (length < 0x80) out[--at] = length;
   else {
-    out[offset++] = 0x80 | (lengthBytes - 1);
-    for (let shift = (lengthBytes - 2) * 8; shift >= 0; shift -= 8)
-      out[offset++] = Math.floor(length / 2 ** shift) & 0xff;
+    let lengthBytes = 0;
+    for (let rest = length; rest > 0; rest = Math.floor(rest / 256), lengthBytes++) out[--at] = rest % 256;
+    out[--at] = 0x80 | lengthBytes;
   }
-  if (node.subs.length === 0) {
-    out.set(node.value, offset);
-    return offset + node.value.length;
-  }
-  for (const sub of node.subs) offset = write(sub, out, offset, contentLengths);
-  return offset;
+  out[--at] = node.tag.toDER();
+  return at;
 }
 
 let installed = false;
