@@ -30,17 +30,20 @@ const BEACON_ISSUER = 'https://token.actions.githubusercontent.com';
 interface Sample {
   ms: number;
   rssKb: number;
+  /** User + system CPU time of the process (all its threads), from GNU time (10 ms steps) or the preload. */
+  cpuMs: number;
 }
 
 /**
- * Spawns `node …nodeArgs` once; wall time is measured here, peak RSS by GNU time (or the preload when it is missing).
+ * Spawns `node …nodeArgs` once; wall time is measured here, peak RSS and CPU time by GNU time (or the preload when it
+ * is missing).
  * With `verified`, the run must print a verified JSON report.
  */
 async function runNode(nodeArgs: string[], work: string, verified: boolean): Promise<Sample> {
   const rssFile = join(work, 'max-rss');
   await rm(rssFile, { force: true });
   const [command, argv] = existsSync(GNU_TIME)
-    ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs]]
+    ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...nodeArgs]]
     : [process.execPath, ['--require', PRELOAD, ...nodeArgs]];
   // No user docker config, no colour: the same isolated environment the e2e tests use.
   const env = {
@@ -69,10 +72,17 @@ async function runNode(nodeArgs: string[], work: string, verified: boolean): Pro
       `expected exit 0${verified ? ' and a verified report' : ''} from ${nodeArgs.join(' ')}, got exit ${code}:\n${stdout}\n${stderr}`,
     );
   }
-  // GNU time prefixes a status line on failure; the format's value is always the last line.
-  const rssKb = Number((await readFile(rssFile, 'utf8')).trim().split('\n').pop());
-  if (!Number.isFinite(rssKb) || rssKb <= 0) throw new Error(`expected a peak RSS in ${rssFile}, got ${rssKb}`);
-  return { ms, rssKb };
+  // GNU time prefixes a status line on failure; the format's values are always the last line: KiB, seconds, seconds.
+  const last = (await readFile(rssFile, 'utf8')).trim().split('\n').pop() ?? '';
+  const [rssKb, userS, systemS] = last.split(' ').map(Number);
+  if (
+    rssKb === undefined ||
+    !Number.isFinite(rssKb) ||
+    rssKb <= 0 ||
+    !Number.isFinite((userS ?? NaN) + (systemS ?? NaN))
+  )
+    throw new Error(`expected peak RSS, user and system time in ${rssFile}, got ${JSON.stringify(last)}`);
+  return { ms, rssKb, cpuMs: ((userS ?? 0) + (systemS ?? 0)) * 1000 };
 }
 
 /**
@@ -92,6 +102,7 @@ async function measureRows(
   return rows.map(({ label }, index) => ({
     label,
     ms: (samples[index] ?? []).map((sample) => sample.ms),
+    cpuMs: (samples[index] ?? []).map((sample) => sample.cpuMs),
     rssMb: (samples[index] ?? []).map((sample) => sample.rssKb / 1024),
   }));
 }
@@ -141,6 +152,7 @@ function median(values: number[]): number {
 interface Measured {
   label: string;
   ms: number[];
+  cpuMs: number[];
   rssMb: number[];
 }
 
@@ -154,6 +166,7 @@ function row(measured: Measured, nodeFloor: number, cueFloor: number): string[] 
     f(quantile(ms, 0.9)),
     ratio(median(ms) / nodeFloor),
     ratio(median(ms) / cueFloor),
+    f(median(measured.cpuMs)),
     f(median(measured.rssMb)),
     f(Math.max(...measured.rssMb)),
   ];
@@ -234,10 +247,19 @@ async function main(): Promise<void> {
     );
     console.log(`1-minute load average at the end: ${loadavg()[0]?.toFixed(1)} (other processes skew wall times)`);
     console.log(
-      `peak RSS via ${existsSync(GNU_TIME) ? `${GNU_TIME} -f %M` : 'a --require preload reading process.resourceUsage().maxRSS'}\n`,
+      `peak RSS and CPU time (user + system, all threads) via ${existsSync(GNU_TIME) ? `${GNU_TIME} -f '%M %U %S'` : 'a --require preload reading process.resourceUsage()'}\n`,
     );
     printTable(
-      ['cold process', 'median ms', 'p90 ms', '× node -e 1', '× CUE floor', 'median RSS MiB', 'max RSS MiB'],
+      [
+        'cold process',
+        'median ms',
+        'p90 ms',
+        '× node -e 1',
+        '× CUE floor',
+        'median CPU ms',
+        'median RSS MiB',
+        'max RSS MiB',
+      ],
       measured.map((m) => row(m, nodeFloor, cueFloor)),
     );
     const target = (ok: boolean): string => (ok ? 'met' : 'NOT met');

@@ -128,7 +128,8 @@ async function spawnCli(args: string[]): Promise<CliRun & { report: Report; maxR
   });
   expect(stderr).not.toContain('    at ');
   const report = reportSchema.parse(JSON.parse(stdout));
-  const maxRssBytes = Number(await readFile(rssFile, 'utf8')) * 1024;
+  // The preload writes GNU time's `%M %U %S`: peak RSS in KiB, then user and system seconds.
+  const maxRssBytes = Number((await readFile(rssFile, 'utf8')).split(' ')[0]) * 1024;
   return { code, stdout, stderr, report, maxRssBytes };
 }
 
