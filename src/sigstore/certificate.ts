@@ -5,6 +5,7 @@ import { FULCIO_OID, FULCIO_OID_PREFIX, FULCIO_RAW_STRING_ARCS, pairedClaim } fr
 import { verifyStrictDer } from './bundle/der.js';
 import { CERTIFICATE_SCHEMA, UTF8_STRING_SCHEMA } from './bundle/der-schemas.js';
 import { verifyLeafProfile } from './leaf-profile.js';
+import { withoutStackTraces } from './without-stack-traces.js';
 
 const UTF8_STRING_TAG = 0x0c;
 
@@ -50,7 +51,7 @@ export function readSigningCertificate(certificateDer: Uint8Array): SigningCerti
 export function readStrictSigningCertificate(certificateDer: Uint8Array): SigningCertificate {
   let cert: X509Certificate;
   try {
-    cert = X509Certificate.parse(Buffer.from(certificateDer));
+    cert = withoutStackTraces(() => X509Certificate.parse(Buffer.from(certificateDer)));
   } catch (error) {
     throw verificationError('CERTIFICATE_ERROR', `expected an X.509 certificate, got ${describeError(error)}`);
   }

@@ -14,6 +14,7 @@ import { parseBundle } from './parse.js';
 import { verifyDsseSubject } from './subject.js';
 import { type SignerMaterial, type TlogBody, toTlogBody, verifyTlogBodySigner } from './tlog-body.js';
 import { withCertificatesEncodedOnce, withLeafEncodedOnce } from '../encode-once.js';
+import { withoutStackTraces } from '../without-stack-traces.js';
 
 export type { ArtifactInput } from './content.js';
 
@@ -75,16 +76,19 @@ function toEntity(
 ): SignedEntity {
   let entity: SignedEntity;
   try {
+    // The library parses RFC 3161 timestamps here, and the leaf when we have not.
     entity = withLeafEncodedOnce(
-      leaf
-        ? {
-            ...toSignedEntity({
-              ...bundle,
-              verificationMaterial: { ...bundle.verificationMaterial, content: PARSED_ELSEWHERE },
-            }),
-            key: { $case: 'certificate', certificate: leaf },
-          }
-        : toSignedEntity(bundle),
+      withoutStackTraces(() =>
+        leaf
+          ? {
+              ...toSignedEntity({
+                ...bundle,
+                verificationMaterial: { ...bundle.verificationMaterial, content: PARSED_ELSEWHERE },
+              }),
+              key: { $case: 'certificate' as const, certificate: leaf },
+            }
+          : toSignedEntity(bundle),
+      ),
     );
   } catch (error) {
     const code = /timestamp|RFC3161/i.test(describeError(error)) ? 'TIMESTAMP_ERROR' : 'BUNDLE_INVALID';
@@ -126,7 +130,7 @@ function toMaterial(trust: TrustRoot, key?: KeyObject): LibraryForm {
     throw verificationError('TRUST_ROOT_ERROR', `expected a valid root, got ${describeError(error)}`, error);
   }
   const trustMaterial = withCertificatesEncodedOnce(
-    toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined),
+    withoutStackTraces(() => toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined)),
   );
   return { root, trustMaterial };
 }
