@@ -36,6 +36,19 @@ export interface CheckContext {
   policyEngine?: PolicyEngine;
 }
 
+/**
+ * `select` made once per context: a check and the run's report (which hands the accepted SBOM or statement to
+ * `sbom`, `provenance` and `--*-out`) select the same evidence in the same context, and a selection can be costly
+ * (the SBOM's byte-exact slice of a document of several MB is decoded, parsed and compared).
+ */
+export function oncePerContext<T>(select: (context: CheckContext) => T): (context: CheckContext) => T {
+  const selected = new WeakMap<CheckContext, T>();
+  return (context) => {
+    if (!selected.has(context)) selected.set(context, select(context));
+    return selected.get(context) as T;
+  };
+}
+
 /** One line of the verdict. Checks do no I/O: everything they need is in the context. */
 export interface Check {
   readonly id: CheckId;

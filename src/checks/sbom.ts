@@ -4,7 +4,7 @@ import type { VerifiedEvidence } from '../model/evidence.js';
 import { describeError, InternalError, verificationError } from '../errors.js';
 import { findTopLevelMemberSpan } from '../model/json-span.js';
 import { CYCLONEDX_PREDICATE_TYPE } from '../model/constants.js';
-import { CHECK_TITLES, checkResult, type Check, type CheckContext } from './check.js';
+import { CHECK_TITLES, checkResult, oncePerContext, type Check } from './check.js';
 import { describeNothingAccepted, selectAttestations } from './select.js';
 import { toSourceClaims } from '../sigstore/signer-binding.js';
 
@@ -103,7 +103,7 @@ export function evaluateSbom(candidates: VerifiedEvidence[]): {
 }
 
 /** The SBOM the `sbom` check accepts in this context, with its result (the same selection the check makes). */
-export function selectSbom(context: CheckContext): ReturnType<typeof evaluateSbom> {
+export const selectSbom = oncePerContext((context): ReturnType<typeof evaluateSbom> => {
   const { outcomes, expectations, target } = context;
   const selection = selectAttestations(outcomes, [CYCLONEDX_PREDICATE_TYPE], expectations.sbom, target.digest);
   if (selection.accepted.length === 0) {
@@ -112,7 +112,7 @@ export function selectSbom(context: CheckContext): ReturnType<typeof evaluateSbo
     };
   }
   return evaluateSbom(selection.accepted);
-}
+});
 
 export const sbomCheck: Check = {
   id: 'sbom',

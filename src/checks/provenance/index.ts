@@ -6,7 +6,7 @@ import { SLSA_PROVENANCE_TYPES } from './decode/provenance.js';
 import { PROVENANCE_SENTINELS } from './errors.js';
 import { toGitUriAndRef } from './git-ref.js';
 import { toGoSemver } from './versioned-tag.js';
-import { CHECK_TITLES, checkResult, type Check, type CheckContext } from '../check.js';
+import { CHECK_TITLES, checkResult, oncePerContext, type Check } from '../check.js';
 import { describeNothingAccepted, selectAttestations } from '../select.js';
 import { toSourceClaims } from '../../sigstore/signer-binding.js';
 
@@ -101,17 +101,21 @@ function acceptProvenance(
  * The provenance the `provenance` check accepts in this context, with its result (the same selection the check
  * makes); `accepted` only when it passed.
  */
-export function selectProvenance({ outcomes, expectations, target }: CheckContext): {
-  result: CheckResult;
-  accepted?: VerifiedEvidence;
-} {
-  const candidates = outcomes.flatMap((o) => (o.verified && isProvenanceCandidate(o.verified) ? [o.verified] : []));
-  if (candidates.length === 0) {
-    const selection = selectAttestations(outcomes, SLSA_PROVENANCE_TYPES, expectations.provenanceSigner, target.digest);
-    return { result: checkResult('provenance', 'fail', describeNothingAccepted('SLSA provenance', selection)) };
-  }
-  return acceptProvenance(candidates, { ...expectations.provenance, digest: target.digest });
-}
+export const selectProvenance = oncePerContext(
+  ({ outcomes, expectations, target }): { result: CheckResult; accepted?: VerifiedEvidence } => {
+    const candidates = outcomes.flatMap((o) => (o.verified && isProvenanceCandidate(o.verified) ? [o.verified] : []));
+    if (candidates.length === 0) {
+      const selection = selectAttestations(
+        outcomes,
+        SLSA_PROVENANCE_TYPES,
+        expectations.provenanceSigner,
+        target.digest,
+      );
+      return { result: checkResult('provenance', 'fail', describeNothingAccepted('SLSA provenance', selection)) };
+    }
+    return acceptProvenance(candidates, { ...expectations.provenance, digest: target.digest });
+  },
+);
 
 /** slsa-verifier's rules over the verified provenance candidates; without any, why none was usable. */
 export const provenanceCheck: Check = {
