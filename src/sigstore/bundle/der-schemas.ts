@@ -31,20 +31,18 @@ const element = (name: string, tag: number, rest: Partial<DerSchema> = {}): DerS
 const optional = (schema: DerSchema): DerSchema => ({ ...schema, optional: true });
 const sequence = (name: string, fields: DerSchema[]): DerSchema => element(name, TAG.SEQUENCE, { fields });
 
+/** Every identifier octet of the low tag number form: where ASN.1 says ANY (one list, shared by every such place). */
+const ANY_TAG: readonly number[] = Array.from({ length: 256 }, (_, i) => i).filter((tag) => (tag & 0x1f) !== 0x1f);
+
 /** AlgorithmIdentifier: the OID and optional parameters of any type. */
 const algorithm = (name: string): DerSchema =>
-  sequence(name, [element('algorithm', TAG.OID), optional({ name: 'parameters', tags: anyTag() })]);
-
-/** Every identifier octet of the low tag number form: where ASN.1 says ANY. */
-function anyTag(): number[] {
-  return Array.from({ length: 256 }, (_, i) => i).filter((tag) => (tag & 0x1f) !== 0x1f);
-}
+  sequence(name, [element('algorithm', TAG.OID), optional({ name: 'parameters', tags: ANY_TAG })]);
 
 /** Name ::= SEQUENCE OF SET OF AttributeTypeAndValue { type OID, value ANY }. */
 const name = (field: string): DerSchema =>
   element(field, TAG.SEQUENCE, {
     each: element('rdn', TAG.SET, {
-      each: sequence('attribute', [element('type', TAG.OID), { name: 'value', tags: anyTag() }]),
+      each: sequence('attribute', [element('type', TAG.OID), { name: 'value', tags: ANY_TAG }]),
     }),
   });
 
