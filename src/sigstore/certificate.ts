@@ -5,7 +5,7 @@ import { FULCIO_OID, FULCIO_OID_PREFIX, FULCIO_RAW_STRING_ARCS, pairedClaim } fr
 import { verifyStrictDer } from './bundle/der.js';
 import { CERTIFICATE_SCHEMA, UTF8_STRING_SCHEMA } from './bundle/der-schemas.js';
 import { verifyLeafProfile } from './leaf-profile.js';
-import { useRememberedOids } from './remembered-oids.js';
+import { useLibraryFastPaths } from './library-fast-paths.js';
 import { withoutStackTraces } from './without-stack-traces.js';
 
 const UTF8_STRING_TAG = 0x0c;
@@ -50,7 +50,7 @@ export function readSigningCertificate(certificateDer: Uint8Array): SigningCerti
 
 /** {@link readSigningCertificate} for bytes already checked as strict DER (a parsed bundle's leaf). */
 export function readStrictSigningCertificate(certificateDer: Uint8Array): SigningCertificate {
-  useRememberedOids();
+  useLibraryFastPaths();
   let cert: X509Certificate;
   try {
     cert = withoutStackTraces(() => X509Certificate.parse(Buffer.from(certificateDer)));

@@ -1,7 +1,7 @@
 import { ASN1Obj, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
-import { encodeDer, useFastDerEncoding } from './der-encoding.js';
-import { useRememberedOids } from './remembered-oids.js';
+import { encodeDer } from './der-encoding.js';
+import { useLibraryFastPaths } from './library-fast-paths.js';
 
 /**
  * `@sigstore/verify` re-encodes a certificate's parsed ASN.1 tree to DER on every comparison (deduplicating the
@@ -38,8 +38,7 @@ function checkOnce(certificate: X509Certificate): void {
 
 /** The trust material with each certificate authority's chain encoded once and its signature checks made once. */
 export function withCertificatesEncodedOnce(material: TrustMaterial): TrustMaterial {
-  useFastDerEncoding();
-  useRememberedOids();
+  useLibraryFastPaths();
   for (const authority of material.certificateAuthorities) {
     for (const certificate of authority.certChain) {
       encodeOnce(certificate);
@@ -60,8 +59,7 @@ function copyTree(node: ASN1Obj): ASN1Obj {
 
 /** The entity with its signing certificate, if any, encoded once and cloned without parsing. */
 export function withLeafEncodedOnce<T extends Pick<SignedEntity, 'key'>>(entity: T): T {
-  useFastDerEncoding();
-  useRememberedOids();
+  useLibraryFastPaths();
   if (entity.key.$case === 'certificate') {
     const leaf = entity.key.certificate;
     encodeOnce(leaf);

@@ -1,0 +1,14 @@
+import { useDirectByteReads } from './byte-reads.js';
+import { useFastDerEncoding } from './der-encoding.js';
+import { useRememberedOids } from './remembered-oids.js';
+
+/**
+ * Installs verify-release's replacements for three of `@sigstore/core`'s ASN.1 methods, which a cold run spends much
+ * of its verification in: DER encoding, OID decoding and single-byte reads. Each gives the library's answers (their
+ * tests compare them with the library's own methods). Idempotent.
+ */
+export function useLibraryFastPaths(): void {
+  useFastDerEncoding();
+  useRememberedOids();
+  useDirectByteReads();
+}
