@@ -1,22 +1,12 @@
 import { ByteStream, X509Certificate } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
 import { useDirectByteReads } from '../../../src/sigstore/byte-reads.js';
-import { readJson } from './bundle/fixtures.js';
+import { publicGoodCertificates } from './bundle/fixtures.js';
 
 // Taken before the module installs itself (each test file has its own module instances).
 const libraryGetUint8 = Object.getOwnPropertyDescriptor(ByteStream.prototype, 'getUint8')?.value as (
   this: ByteStream,
 ) => number;
-
-/** The DER of every certificate in the public-good root. */
-function rootCertificates(): Buffer<ArrayBuffer>[] {
-  const root = readJson('trusted-roots/public-good.trusted_root.json') as {
-    certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[];
-  };
-  return root.certificateAuthorities.flatMap((authority) =>
-    authority.certChain.certificates.map((certificate) => Buffer.from(certificate.rawBytes, 'base64')),
-  );
-}
 
 /** Every byte the stream gives, until it throws: the bytes and the error's message. */
 function readAll(bytes: Buffer, read: (this: ByteStream) => number): { bytes: number[]; error: string } {
@@ -33,7 +23,7 @@ function readAll(bytes: Buffer, read: (this: ByteStream) => number): { bytes: nu
 
 describe('useDirectByteReads', () => {
   it('reads the bytes the library reads, then fails as it does past the end', () => {
-    const der = rootCertificates();
+    const der = publicGoodCertificates();
     const before = der.map((bytes) => X509Certificate.parse(bytes));
     useDirectByteReads();
     useDirectByteReads();

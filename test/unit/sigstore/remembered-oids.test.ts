@@ -1,22 +1,10 @@
 import { ASN1Obj, X509Certificate } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
 import { useRememberedOids } from '../../../src/sigstore/remembered-oids.js';
-import { readJson } from './bundle/fixtures.js';
+import { publicGoodCertificates } from './bundle/fixtures.js';
 
 // Taken before the module installs itself (each test file has its own module instances).
 const libraryToOID = Object.getOwnPropertyDescriptor(ASN1Obj.prototype, 'toOID')?.value as (this: ASN1Obj) => string;
-
-/** Every certificate of the public-good root: each extension's first element is its OID. */
-function rootCertificates(): X509Certificate[] {
-  const root = readJson('trusted-roots/public-good.trusted_root.json') as {
-    certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[];
-  };
-  return root.certificateAuthorities.flatMap((authority) =>
-    authority.certChain.certificates.map((certificate) =>
-      X509Certificate.parse(Buffer.from(certificate.rawBytes, 'base64')),
-    ),
-  );
-}
 
 describe('useRememberedOids', () => {
   it("answers as the library's own decoding, every time, once installed", () => {
@@ -24,7 +12,7 @@ describe('useRememberedOids', () => {
     useRememberedOids();
     expect(Object.getOwnPropertyDescriptor(ASN1Obj.prototype, 'toOID')?.value).not.toBe(libraryToOID);
     let checked = 0;
-    for (const certificate of rootCertificates()) {
+    for (const certificate of publicGoodCertificates().map((der) => X509Certificate.parse(der))) {
       for (const extension of certificate.extensions) {
         const node = extension.subs[0] as ASN1Obj;
         const expected = libraryToOID.call(node);

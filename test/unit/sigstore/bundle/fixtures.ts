@@ -23,6 +23,16 @@ export function conformanceRootJson(name: string): any {
   return JSON.parse(readFileSync(join(CONFORMANCE, name, 'trusted_root.json'), 'utf8'));
 }
 
+/** The DER of every certificate authority certificate in the public-good root. */
+export function publicGoodCertificates(): Buffer<ArrayBuffer>[] {
+  const root = readJson('trusted-roots/public-good.trusted_root.json') as {
+    certificateAuthorities: { certChain: { certificates: { rawBytes: string }[] } }[];
+  };
+  return root.certificateAuthorities.flatMap((authority) =>
+    authority.certChain.certificates.map((certificate) => Buffer.from(certificate.rawBytes, 'base64')),
+  );
+}
+
 export function publicGood(): TrustRoot {
   return trustRootFromJson(readJson('trusted-roots/public-good.trusted_root.json'), 'file');
 }
