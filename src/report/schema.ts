@@ -2,8 +2,6 @@ import * as z from 'zod/mini';
 import { CHECK_IDS } from '../model/check-result.js';
 import { REPORT_SCHEMA_VERSION } from './version.js';
 
-export { REPORT_SCHEMA_VERSION } from './version.js';
-
 export const checkResultSchema = z.object({
   id: z.enum(CHECK_IDS),
   title: z.string(),
