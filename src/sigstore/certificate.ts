@@ -5,8 +5,7 @@ import { FULCIO_OID, FULCIO_OID_PREFIX, FULCIO_RAW_STRING_ARCS, pairedClaim } fr
 import { verifyStrictDer } from './bundle/der.js';
 import { CERTIFICATE_SCHEMA, UTF8_STRING_SCHEMA } from './bundle/der-schemas.js';
 import { verifyLeafProfile } from './leaf-profile.js';
-import { useLibraryFastPaths } from './library-fast-paths.js';
-import { withoutStackTraces } from './without-stack-traces.js';
+import { libraryParse } from './library-fast-paths.js';
 
 const UTF8_STRING_TAG = 0x0c;
 
@@ -50,10 +49,9 @@ export function readSigningCertificate(certificateDer: Uint8Array): SigningCerti
 
 /** {@link readSigningCertificate} for bytes already checked as strict DER (a parsed bundle's leaf). */
 export function readStrictSigningCertificate(certificateDer: Uint8Array): SigningCertificate {
-  useLibraryFastPaths();
   let cert: X509Certificate;
   try {
-    cert = withoutStackTraces(() => X509Certificate.parse(Buffer.from(certificateDer)));
+    cert = libraryParse(() => X509Certificate.parse(Buffer.from(certificateDer)));
   } catch (error) {
     throw verificationError('CERTIFICATE_ERROR', `expected an X.509 certificate, got ${describeError(error)}`);
   }

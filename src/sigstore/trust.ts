@@ -6,7 +6,7 @@ import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { describeError, VerificationError } from '../errors.js';
 import { sha256Digest, type Digest } from '../model/digest.js';
 import { readRegularFile } from '../model/local-file.js';
-import { withoutStackTraces } from './without-stack-traces.js';
+import { libraryParse } from './library-fast-paths.js';
 
 /** A validated Sigstore trusted root and where it came from. */
 export interface TrustRoot {
@@ -140,7 +140,7 @@ export function trustRootFromJson(json: unknown, source: TrustRoot['source']): T
   try {
     // Building the trust material parses every key and certificate, so a bad one fails here, not mid-verification.
     const parsed = TrustedRoot.fromJSON(root);
-    libraryForm = { root: parsed, trustMaterial: withoutStackTraces(() => toTrustMaterial(parsed)) };
+    libraryForm = { root: parsed, trustMaterial: libraryParse(() => toTrustMaterial(parsed)) };
   } catch (error) {
     throw rootError(`expected parseable keys and certificates, got ${describeError(error)}`, error);
   }

@@ -14,7 +14,7 @@ import { parseBundle } from './parse.js';
 import { verifyDsseSubject } from './subject.js';
 import { type SignerMaterial, type TlogBody, toTlogBody, verifyTlogBodySigner } from './tlog-body.js';
 import { withCertificatesEncodedOnce, withLeafEncodedOnce } from '../encode-once.js';
-import { withoutStackTraces } from '../without-stack-traces.js';
+import { libraryParse } from '../library-fast-paths.js';
 
 export type { ArtifactInput } from './content.js';
 
@@ -78,7 +78,7 @@ function toEntity(
   try {
     // The library parses RFC 3161 timestamps here, and the leaf when we have not.
     entity = withLeafEncodedOnce(
-      withoutStackTraces(() =>
+      libraryParse(() =>
         leaf
           ? {
               ...toSignedEntity({
@@ -130,7 +130,7 @@ function toMaterial(trust: TrustRoot, key?: KeyObject): LibraryForm {
     throw verificationError('TRUST_ROOT_ERROR', `expected a valid root, got ${describeError(error)}`, error);
   }
   const trustMaterial = withCertificatesEncodedOnce(
-    withoutStackTraces(() => toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined)),
+    libraryParse(() => toTrustMaterial(root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined)),
   );
   return { root, trustMaterial };
 }
